@@ -44,7 +44,7 @@ class Secret:
 
 _PATTERNS = [
     re.compile(r"(Bearer\s+)[^\s'\"]+", re.IGNORECASE),
-    re.compile(r"(sk-)[A-Za-z0-9_\-]{6,}"),
+    re.compile(r"\b(sk-)[A-Za-z0-9_\-]{6,}"),
     re.compile(r"([?&](?:sig|signature|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=)[^&\s'\"]+", re.IGNORECASE),
 ]
 _known_values: set[str] = set()

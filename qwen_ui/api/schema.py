@@ -27,6 +27,7 @@ __all__ = [
     "error_body",
     "parse_error_body",
     "LIMITS",
+    "auto_output_size",
 ]
 
 MODEL = "qwen-image-edit-plus"
@@ -297,3 +298,17 @@ def parse_error_body(text: str) -> tuple[str | None, str | None]:
         if isinstance(error, str):
             return None, error
     return None, None
+
+
+def auto_output_size(width: int, height: int) -> tuple[int, int]:
+    """What the API makes without ``size``: the input's aspect at about 1024×1024 pixels,
+    sides on multiples of 16 within 512–2048 (contract §1 and §6)."""
+    aspect = width / height
+    target = 1024 * 1024
+    out_w = (target * aspect) ** 0.5
+    out_h = out_w / aspect
+
+    def snap(value: float) -> int:
+        return int(min(LIMITS.size_max_px, max(LIMITS.size_min_px, round(value / 16) * 16)))
+
+    return snap(out_w), snap(out_h)

@@ -9,24 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import random
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-__all__ = ["render_outputs", "auto_size"]
+from qwen_ui.api.schema import auto_output_size
 
-_TARGET_AREA = 1024 * 1024
-
-
-def auto_size(width: int, height: int) -> tuple[int, int]:
-    """About one megapixel at the input's aspect, sides on multiples of 16 within 512–2048."""
-    aspect = width / height
-    out_w = math.sqrt(_TARGET_AREA * aspect)
-    out_h = out_w / aspect
-    snap = lambda v: int(min(2048, max(512, round(v / 16) * 16)))  # noqa: E731
-    return snap(out_w), snap(out_h)
-
+__all__ = ["render_outputs"]
 
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     return ImageFont.load_default(size=size)
@@ -79,7 +68,7 @@ def render_outputs(
     watermark: bool,
 ) -> list[bytes]:
     """``n`` PNGs; deterministic in (inputs, prompt, seed, size, watermark)."""
-    out_size = size or auto_size(*inputs[-1].size)
+    out_size = size or auto_output_size(*inputs[-1].size)
     base = _base(inputs, out_size)
     outputs = []
     for index in range(n):

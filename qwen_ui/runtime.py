@@ -1,0 +1,85 @@
+"""Build the app's adapters from the settings: client, image host, cache, service.
+
+In simulator mode (no API key) the built-in simulator is started on a free
+loopback port and reached over HTTP by the same client as the real API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from qwen_ui.api.client import QwenClient, make_http_client
+from qwen_ui.cache import ResultCache
+from qwen_ui.config import Settings
+from qwen_ui.hosting.base import DedupingHost, ImageHost
+from qwen_ui.hosting.provider import ProviderHost
+from qwen_ui.hosting.selfhost import SignedFileHost
+from qwen_ui.secrets import Secret, install_log_redaction
+from qwen_ui.serving import ServerThread
+from qwen_ui.service import EditService
+
+__all__ = ["Runtime", "build_runtime"]
+
+SIMULATOR_KEY = Secret("simulator-local-key")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    http: httpx.AsyncClient
+    client: QwenClient
+    host: DedupingHost
+    cache: ResultCache
+    service: EditService
+    results_dir: Path
+    self_host: SignedFileHost | None = None
+    simulator: ServerThread | None = None
+
+    @property
+    def simulated(self) -> bool:
+        return self.simulator is not None
+
+    def close(self) -> None:
+        self.cache.close()
+        if self.simulator is not None:
+            self.simulator.stop()
+
+
+def _start_simulator(settings: Settings) -> ServerThread:
+    # Imported here so a deployment with a key never loads the simulator.
+    from qwen_ui.simulator.app import SimulatorConfig, create_simulator_app
+
+    config = SimulatorConfig(api_key=SIMULATOR_KEY.reveal(), task_seconds=settings.simulator_seconds)
+    return ServerThread(create_simulator_app(config)).start()
+
+
+def _image_host(settings: Settings, client: QwenClient) -> tuple[ImageHost, SignedFileHost | None]:
+    if settings.image_host == "self":
+        assert settings.public_url is not None  # load_settings guarantees it
+        host = SignedFileHost(settings.data_dir / "share", key=settings.signing_key, public_base_url=settings.public_url, ttl_s=settings.share_ttl_s)
+        return host, host
+    if settings.image_host == "s3":
+        from qwen_ui.hosting.s3 import S3Host
+
+        assert settings.s3_bucket is not None
+        return S3Host(bucket=settings.s3_bucket, ttl_s=settings.share_ttl_s, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region), None
+    return ProviderHost(client), None
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    install_log_redaction(settings.api_key, settings.signing_key)
+    simulator = _start_simulator(settings) if settings.simulated else None
+    base_url = simulator.url if simulator else settings.base_url
+    files_url = simulator.url if simulator else settings.files_url
+    http = make_http_client()
+    client = QwenClient(http, api_key=SIMULATOR_KEY if simulator else settings.api_key, base_url=base_url, files_url=files_url)
+    inner_host, self_host = _image_host(settings, client)
+    host = DedupingHost(inner_host, min_remaining_s=min(900.0, settings.share_ttl_s / 4))
+    cache = ResultCache(settings.cache_dir, size_limit_bytes=settings.cache_size_limit_bytes)
+    results_dir = settings.data_dir / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    service = EditService(client=client, host=host, cache=cache, results_dir=results_dir, max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
+    return Runtime(settings, http, client, host, cache, service, results_dir, self_host, simulator)

@@ -1,0 +1,188 @@
+"""The edit use case: prepare → host → create → watch → download → cache.
+
+Only this module knows the order of the steps. Its adapters (API client,
+image host, result cache) are passed in, so tests aim them at the simulator
+and a temporary directory. Progress comes out as typed events; failures as
+the exceptions of :mod:`qwen_ui.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from PIL import Image
+
+from qwen_ui.api.client import QwenClient
+from qwen_ui.api.events import Done, Failed, Queued, Running
+from qwen_ui.api.schema import LIMITS, MODEL, CreateRequest
+from qwen_ui.cache import CachedRun, CacheKey, ResultCache
+from qwen_ui.errors import InputError, ResultUnavailable, TaskFailed
+from qwen_ui.hosting.base import ImageHost
+from qwen_ui.images import prepare_image
+
+__all__ = ["EditService", "EditRequest", "EditResult", "Stage", "TaskStarted", "TaskProgress", "Finished", "EditEvent"]
+
+log = logging.getLogger("qwen_ui.service")
+StageName = Literal["preparing", "uploading", "creating", "downloading"]
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    """One click of Edit: the filled slots in order, and the parameters."""
+
+    images: Sequence[tuple[str, bytes]]  # (slot label, file bytes), in slot order
+    prompt: str
+    negative_prompt: str | None = None
+    n: int = 1
+    size: str | None = None
+    seed: int | None = None  # None: the app draws one (and says which)
+    prompt_extend: bool = True
+    watermark: bool = False
+    callback_url: str | None = None
+
+
+@dataclass(frozen=True)
+class EditResult:
+    paths: tuple[Path, ...]
+    seed: int
+    task_id: str
+    from_cache: bool
+    usage: dict[str, Any]
+    request: CreateRequest
+    input_sha256: tuple[str, ...]
+    notices: tuple[str, ...] = ()
+    elapsed_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: StageName
+    message: str
+    fraction: float | None = None
+
+
+@dataclass(frozen=True)
+class TaskStarted:
+    task_id: str
+    usage: dict[str, Any]
+    estimated_s: float | None
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    task_id: str
+    status: str
+    progress: int
+    eta_s: float | None
+
+
+@dataclass(frozen=True)
+class Finished:
+    result: EditResult
+
+
+EditEvent = Stage | TaskStarted | TaskProgress | Finished
+
+
+@dataclass
+class EditService:
+    client: QwenClient
+    host: ImageHost
+    cache: ResultCache
+    results_dir: Path
+    max_upload_bytes: int = 20 * 1024 * 1024
+    _rng: random.Random = field(default_factory=random.SystemRandom)
+
+    async def run(self, request: EditRequest, *, client: QwenClient | None = None) -> AsyncIterator[EditEvent]:
+        """Carry out one edit, yielding progress; raises a QwenUIError on failure."""
+        started = time.monotonic()
+        client = client or self.client
+        explicit_seed = request.seed is not None
+        seed = request.seed if request.seed is not None else self._rng.randrange(LIMITS.seed_max + 1)
+        draft = self._check(request, seed)
+        yield Stage("preparing", f"Preparing {len(request.images)} image(s)…", 0.0)
+        prepared = await asyncio.gather(*(asyncio.to_thread(prepare_image, data, slot=slot, max_bytes=self.max_upload_bytes) for slot, data in request.images))
+        notices = [*draft.notices, *(note for image in prepared for note in image.notes)]
+        key = CacheKey(MODEL, draft.prompt, draft.negative_prompt, seed, draft.n, draft.size, draft.prompt_extend, draft.watermark, tuple(p.sha256 for p in prepared))
+        if explicit_seed:
+            cached = await asyncio.to_thread(self.cache.get, key)
+            if cached is not None:
+                paths = await asyncio.to_thread(self._write_outputs, cached.task_id, cached.images)
+                yield Finished(EditResult(paths, seed, cached.task_id, True, cached.usage, draft, key.input_sha256, tuple(notices), time.monotonic() - started))
+                return
+        urls = []
+        for i, image in enumerate(prepared, start=1):
+            yield Stage("uploading", f"Uploading image {i} of {len(prepared)}…", (i - 1) / len(prepared))
+            urls.append((await self.host.host(image)).url)
+        task_request = dataclasses.replace(draft, image_urls=tuple(urls))
+        yield Stage("creating", "Creating the task…", None)
+        task = await client.create(task_request)
+        yield TaskStarted(task.id, task.usage, task.estimated_time_s)
+        final = task
+        async for event in client.watch(task.id, first=task):
+            final = event.task
+            if isinstance(event, (Queued, Running)):
+                yield TaskProgress(task.id, event.task.status, event.task.progress, event.task.estimated_time_s)
+            elif isinstance(event, Failed):
+                raise TaskFailed(f"The provider could not make this edit: {event.reason}", task_id=task.id, code=event.task.error.code if event.task.error else None)
+            elif isinstance(event, Done):
+                break
+        images = await self._download(client, final.results, task.id)
+        yield Stage("downloading", "Saving results…", 1.0)
+        usage = final.usage or task.usage
+        await asyncio.to_thread(self.cache.put, key, CachedRun(task.id, seed, images, usage, time.time()))
+        paths = await asyncio.to_thread(self._write_outputs, task.id, images)
+        yield Finished(EditResult(paths, seed, task.id, False, usage, task_request, key.input_sha256, tuple(notices), time.monotonic() - started))
+
+    def _check(self, request: EditRequest, seed: int) -> CreateRequest:
+        """All parameter checks before any image work or any spend."""
+        if not request.images:
+            raise InputError("image1", "Add at least one image (Image 1, 2 or 3) to edit.")
+        if len(request.images) > LIMITS.images_max:
+            raise InputError("images", f"{len(request.images)} images were given; the API takes at most {LIMITS.images_max}.")
+        placeholders = [f"https://placeholder.invalid/{i}.png" for i in range(len(request.images))]
+        return CreateRequest.build(
+            prompt=request.prompt,
+            image_urls=placeholders,
+            n=request.n,
+            negative_prompt=request.negative_prompt or None,
+            size=request.size,
+            seed=seed,
+            prompt_extend=request.prompt_extend,
+            watermark=request.watermark,
+            callback_url=request.callback_url or None,
+        )
+
+    async def _download(self, client: QwenClient, urls: Sequence[str], task_id: str) -> tuple[bytes, ...]:
+        if not urls:
+            raise ResultUnavailable("The task finished but the provider listed no result images.", task_id=task_id)
+        images = await asyncio.gather(*(client.download(url) for url in urls))
+        for data in images:
+            try:
+                with Image.open(io.BytesIO(data)) as probe:
+                    probe.verify()
+            except Exception:
+                raise ResultUnavailable("The provider sent a result that is not a readable image.", task_id=task_id) from None
+        return tuple(images)
+
+    def _write_outputs(self, task_id: str, images: Sequence[bytes]) -> tuple[Path, ...]:
+        folder = self.results_dir / task_id
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for index, data in enumerate(images, start=1):
+            path = folder / f"{task_id}-{index}.png"
+            if not path.exists():
+                path.write_bytes(data)
+            paths.append(path)
+        return tuple(paths)
+
+

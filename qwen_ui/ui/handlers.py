@@ -1,0 +1,136 @@
+"""Event handlers: widget values in, one service call, widget updates out.
+
+No URLs, status codes or retry rules here; the service and its adapters own
+those. The ``edit`` handler is also the public API endpoint ``/edit``, so its
+parameter names are the API's keyword names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qwen_ui.errors import QwenUIError
+from qwen_ui.service import EditRequest, EditService, Finished, Stage, TaskProgress, TaskStarted
+from qwen_ui.ui import text
+from qwen_ui.ui.present import auto_size_note, describe_error, describe_result, write_zip
+
+__all__ = ["EditHandlers", "size_controls", "swap"]
+
+log = logging.getLogger("qwen_ui.ui")
+
+
+def _read_slots(*paths: str | None) -> list[tuple[str, bytes]]:
+    slots = []
+    for index, path in enumerate(paths, start=1):
+        if path:
+            slots.append((f"Image {index}", Path(path).read_bytes()))
+    return slots
+
+
+def _size_param(size: str | None) -> str | None:
+    value = (size or "").strip().lower()
+    return None if value in ("", "auto") else value
+
+
+def _seed_param(seed: float | int | None, randomize_seed: bool) -> int | None:
+    if randomize_seed or seed is None:
+        return None
+    if isinstance(seed, float) and seed.is_integer():
+        return int(seed)
+    return seed  # type: ignore[return-value]  # the schema names the field if it is not whole
+
+
+def _progress_text(event: TaskProgress) -> str:
+    if event.status == "pending":
+        return f"Queued at the provider (task `{event.task_id}`)…"
+    eta = f" · about {event.eta_s:.0f} s left" if event.eta_s else ""
+    return f"Processing {event.progress}%{eta} (task `{event.task_id}`)"
+
+
+class EditHandlers:
+    def __init__(self, service: EditService) -> None:
+        self.service = service
+
+    async def edit(
+        self,
+        image1: str | None,
+        image2: str | None,
+        image3: str | None,
+        prompt: str,
+        negative_prompt: str | None,
+        n: float,
+        size: str | None,
+        seed: float | None,
+        randomize_seed: bool,
+        prompt_extend: bool,
+        watermark: bool,
+        callback_url: str | None,
+        progress: gr.Progress = gr.Progress(),
+    ) -> Any:
+        """Edit 1–3 images with qwen-image-edit-plus.
+
+        Returns the result images, the seed used, a status message, a ZIP of
+        all results and a summary of the settings used.
+        """
+        try:
+            request = EditRequest(
+                images=_read_slots(image1, image2, image3),
+                prompt=prompt,
+                negative_prompt=negative_prompt or None,
+                n=int(n) if isinstance(n, float) and n.is_integer() else n,  # type: ignore[arg-type]
+                size=_size_param(size),
+                seed=_seed_param(seed, randomize_seed),
+                prompt_extend=bool(prompt_extend),
+                watermark=bool(watermark),
+                callback_url=(callback_url or "").strip() or None,
+            )
+            async for event in self.service.run(request):
+                if isinstance(event, Finished):
+                    result = event.result
+                    gallery = [(str(path), f"{i}/{len(result.paths)} · seed {result.seed}") for i, path in enumerate(result.paths, start=1)]
+                    source = "from cache — no API call" if result.from_cache else f"in {result.elapsed_s:.1f} s"
+                    status = f"Done: {len(result.paths)} image(s) {source}."
+                    yield gallery, result.seed, status, str(write_zip(result)), describe_result(result)
+                    return
+                if isinstance(event, Stage):
+                    progress(event.fraction, desc=event.message)
+                    yield gr.skip(), gr.skip(), event.message, gr.skip(), gr.skip()
+                elif isinstance(event, TaskStarted):
+                    progress(0.0, desc="Task created")
+                    yield gr.skip(), gr.skip(), f"Task `{event.task_id}` created.", gr.skip(), gr.skip()
+                elif isinstance(event, TaskProgress):
+                    message = _progress_text(event)
+                    progress(event.progress / 100, desc=message.split(" (")[0])
+                    yield gr.skip(), gr.skip(), message, gr.skip(), gr.skip()
+        except QwenUIError as exc:
+            message = describe_error(exc)
+            log.info("edit refused: %s", type(exc).__name__)
+            raise gr.Error(message, print_exception=False, title="Edit not done") from None
+        except asyncio.CancelledError:
+            log.info("edit cancelled by the user")
+            raise
+
+
+def swap(first: str | None, second: str | None) -> tuple[str | None, str | None]:
+    return second, first
+
+
+def size_controls(n: float, choice: str, width: float | None, height: float | None, image1: str | None, image2: str | None, image3: str | None) -> tuple[Any, Any, str, str]:
+    """Keep the size widgets honest: (dropdown, custom row, size sent, note)."""
+    auto_note = auto_size_note([image1, image2, image3])
+    if int(n or 1) > 1:
+        return gr.update(value=text.SIZE_AUTO, interactive=False), gr.update(visible=False), "auto", f"{text.SIZE_ONLY_WITH_ONE} {auto_note}"
+    dropdown = gr.update(interactive=True)
+    if choice == text.SIZE_CUSTOM:
+        w, h = int(width or 0), int(height or 0)
+        if not (512 <= w <= 2048 and 512 <= h <= 2048):
+            return dropdown, gr.update(visible=True), "auto", "Custom width and height must each be 512–2048 px; Auto is used until then."
+        return dropdown, gr.update(visible=True), f"{w}x{h}", f"Output will be **{w}x{h}**."
+    if choice in text.SIZE_PRESETS:
+        return dropdown, gr.update(visible=False), choice, f"Output will be **{choice}**."
+    return dropdown, gr.update(visible=False), "auto", auto_note

@@ -1,0 +1,90 @@
+"""Wire widgets to handlers and say how to launch the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from qwen_ui.runtime import Runtime
+from qwen_ui.ui import text
+from qwen_ui.ui.handlers import EditHandlers, size_controls, swap
+from qwen_ui.ui.layout import CSS, Widgets, build_widgets
+from qwen_ui.ui.present import negative_hint, prompt_hint
+
+__all__ = ["build_demo", "launch_options"]
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _examples(w: Widgets) -> None:
+    mug, bird, landscape = (str(EXAMPLES_DIR / f"{name}.png") for name in ("mug", "bird", "landscape"))
+    gr.Examples(
+        examples=[
+            [mug, None, None, "Make the mug blue and add steam rising from it"],
+            [bird, landscape, None, "Put the bird from Image 1 flying over the mountains of Image 2"],
+            [mug, bird, landscape, "Place the mug from Image 1 and the bird from Image 2 in the landscape of Image 3"],
+        ],
+        inputs=[w.image1, w.image2, w.image3, w.prompt],
+        label=text.EXAMPLES_LABEL,
+        cache_examples=False,
+    )
+
+
+def _wire_helpers(w: Widgets) -> None:
+    """Hints, size logic, slot swapping: quick, unqueued, no progress overlay."""
+    quick: dict[str, Any] = {"queue": False, "show_progress": "hidden", "api_visibility": "private"}
+    w.prompt.change(prompt_hint, w.prompt, w.prompt_hint, **quick)
+    w.negative_prompt.change(negative_hint, w.negative_prompt, w.negative_hint, **quick)
+    size_inputs = [w.n, w.size_choice, w.custom_width, w.custom_height, w.image1, w.image2, w.image3]
+    size_outputs = [w.size_choice, w.custom_row, w.size, w.size_note]
+    gr.on([w.n.change, w.size_choice.change, w.custom_width.change, w.custom_height.change, *(s.change for s in w.slots)], size_controls, size_inputs, size_outputs, **quick)
+    w.swap_12.click(swap, [w.image1, w.image2], [w.image1, w.image2], **quick)
+    w.swap_23.click(swap, [w.image2, w.image3], [w.image2, w.image3], **quick)
+    w.clear_all.click(lambda: (None, None, None), None, w.slots, **quick)
+
+
+def build_demo(runtime: Runtime) -> gr.Blocks:
+    handlers = EditHandlers(runtime.service)
+    with gr.Blocks(title=text.TITLE, analytics_enabled=False, delete_cache=(3600, 6 * 3600)) as demo:
+        w = build_widgets(simulated=runtime.simulated)
+        _wire_helpers(w)
+        edit_event = gr.on(
+            [w.edit.click, w.prompt.submit],
+            handlers.edit,
+            inputs=[w.image1, w.image2, w.image3, w.prompt, w.negative_prompt, w.n, w.size, w.seed, w.randomize_seed, w.prompt_extend, w.watermark, w.callback_url],
+            outputs=[w.gallery, w.seed, w.status, w.download_zip, w.details],
+            api_name="edit",
+            # Edits wait on the network, not the CPU: a limit of 1 (Gradio's default)
+            # would queue every visitor behind one slow task.
+            concurrency_limit=runtime.settings.max_concurrent_edits,
+            show_progress="full",
+            show_progress_on=[w.gallery],
+            trigger_mode="once",
+        )
+        w.cancel.click(lambda: text.CANCELLED, None, w.status, cancels=[edit_event], queue=False, api_visibility="private")
+        _examples(w)
+    demo.queue(max_size=runtime.settings.queue_max_size)
+    return demo
+
+
+def launch_options(runtime: Runtime) -> dict[str, Any]:
+    """Keyword arguments for ``demo.launch``: offline-safe, SSR off, own routes first."""
+    settings = runtime.settings
+    routes = runtime.self_host.router().routes if runtime.self_host else []
+    return {
+        "server_name": settings.server_name,
+        "server_port": settings.server_port,
+        "ssr_mode": False,
+        "share": False,
+        "run_history": False,
+        "enable_monitoring": False,
+        "max_file_size": f"{settings.max_upload_mb}mb",
+        "footer_links": ["api"],
+        "allowed_paths": [str(runtime.results_dir)],
+        "blocked_paths": [str(settings.cache_dir)],
+        "app_kwargs": {"routes": list(routes)} if routes else None,
+        "theme": gr.themes.Default(font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"], font_mono=["ui-monospace", "SFMono-Regular", "monospace"]),
+        "css": CSS,
+    }
