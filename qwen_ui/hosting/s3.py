@@ -21,9 +21,11 @@ class S3Host:
         if client is None:
             try:
                 import boto3
+                from botocore.config import Config
             except ImportError:
                 raise HostingError("S3 hosting needs boto3: pip install -r requirements-s3.txt") from None
-            client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region)
+            # SigV4: SigV2 presigned URLs ignore the 7-day cap and are deprecated.
+            client = boto3.client("s3", endpoint_url=endpoint_url, region_name=region, config=Config(signature_version="s3v4"))
         self._s3 = client
         self.bucket = bucket
         self.ttl_s = min(ttl_s, 7 * 86400)  # SigV4 presigned URLs live at most 7 days
