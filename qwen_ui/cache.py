@@ -102,6 +102,9 @@ class ResultCache:
         manifest = {"task_id": run.task_id, "seed": run.seed, "images": shas, "usage": run.usage, "created_at": run.created_at}
         self._cache.set(key.digest(), json.dumps(manifest))
 
+    def clear(self) -> None:
+        self._cache.clear()
+
     def __len__(self) -> int:
         return len(self._cache)
 

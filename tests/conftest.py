@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# Gradio reads this at several moments (upload, cache checks): one value for the whole run.
+os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="qwen-ui-tests-gradio-")
 
 from qwen_ui.api.client import QwenClient, make_http_client  # noqa: E402
 from qwen_ui.api.retry import RetryPolicy  # noqa: E402
@@ -52,5 +55,4 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     for name in list(os.environ):
         if name.startswith(("EVOLINK_", "QWEN_UI_")) or name in ("SPACE_HOST",):
             monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
     logging.getLogger("qwen_ui").setLevel(logging.DEBUG)

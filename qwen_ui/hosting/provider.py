@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 
 from qwen_ui.api.client import QwenClient
-from qwen_ui.errors import ApiError, HostingError
+from qwen_ui.errors import ApiError, AuthenticationError, HostingError, InsufficientCredits, PermissionDenied, RateLimited
 from qwen_ui.hosting.base import HostedImage
 from qwen_ui.images import PreparedImage
 
@@ -24,6 +24,8 @@ class ProviderHost:
     async def host(self, image: PreparedImage) -> HostedImage:
         try:
             uploaded = await self.client.upload_file(image.data, f"input.{image.extension}", image.content_type)
+        except (AuthenticationError, InsufficientCredits, PermissionDenied, RateLimited):
+            raise  # the user acts on these as on any API call: same message
         except ApiError as exc:
             raise HostingError(f"The image could not be uploaded to the provider's file service: {exc}") from None
         return HostedImage(url=uploaded.url, expires_at=_parse_expiry(uploaded.expires_at))

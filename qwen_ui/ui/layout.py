@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 
 from qwen_ui.api.schema import LIMITS
 from qwen_ui.ui import text
 
-__all__ = ["Widgets", "build_widgets", "CSS"]
+__all__ = ["Widgets", "build_widgets", "CSS", "ImageSlot"]
 
 CSS = """
 #sim-banner {background: #fff4d6; border: 1px solid #e0b44c; border-radius: 8px; padding: 6px 12px;}
@@ -19,11 +20,25 @@ CSS = """
 """
 
 
+class ImageSlot(gr.Image):
+    """An image input that hands the uploaded file to our own gate untouched.
+
+    ``gr.Image`` opens every upload with all of Pillow's plugins before the
+    handler runs, so a bad file fails with Gradio's generic error instead of
+    our sentence naming the slot (and unvetted parsers see it first).
+    """
+
+    is_template = True  # render with the stock Image front end
+
+    def preprocess(self, payload: Any) -> str | None:
+        return str(payload.path) if payload is not None and payload.path else None
+
+
 @dataclass(frozen=True)
 class Widgets:
-    image1: gr.Image
-    image2: gr.Image
-    image3: gr.Image
+    image1: ImageSlot
+    image2: ImageSlot
+    image3: ImageSlot
     swap_12: gr.Button
     swap_23: gr.Button
     clear_all: gr.Button
@@ -51,13 +66,12 @@ class Widgets:
     details: gr.Markdown
 
     @property
-    def slots(self) -> list[gr.Image]:
+    def slots(self) -> list[ImageSlot]:
         return [self.image1, self.image2, self.image3]
 
 
-def _slot(number: int) -> gr.Image:
-    # filepath + image_mode=None hands us the upload untouched; our own gate checks it.
-    return gr.Image(label=f"Image {number}", type="filepath", image_mode=None, sources=["upload", "clipboard"], height=220, elem_id=f"image{number}")
+def _slot(number: int) -> ImageSlot:
+    return ImageSlot(label=f"Image {number}", type="filepath", image_mode=None, sources=["upload", "clipboard"], height=220, elem_id=f"image{number}")
 
 
 def build_widgets(*, simulated: bool) -> Widgets:

@@ -1,0 +1,129 @@
+"""The page's widgets, arranged; no reactions here (see handlers and page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from qwen_ui.api.schema import LIMITS
+from qwen_ui.ui import text
+
+__all__ = ["Widgets", "build_widgets", "CSS", "ImageSlot"]
+
+CSS = """
+#sim-banner {background: #fff4d6; border: 1px solid #e0b44c; border-radius: 8px; padding: 6px 12px;}
+#sim-banner p {margin: 0; color: #5c4300;}
+.hint p {font-size: 0.85em; opacity: 0.8; margin: 0;}
+#status {min-height: 2.5em;}
+"""
+
+from gradio.events import Dependency
+
+class ImageSlot(gr.Image):
+    """An image input that hands the uploaded file to our own gate untouched.
+
+    ``gr.Image`` opens every upload with all of Pillow's plugins before the
+    handler runs, so a bad file fails with Gradio's generic error instead of
+    our sentence naming the slot (and unvetted parsers see it first).
+    """
+
+    is_template = True  # render with the stock Image front end
+
+    def preprocess(self, payload: Any) -> str | None:
+        return str(payload.path) if payload is not None and payload.path else None
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+
+@dataclass(frozen=True)
+class Widgets:
+    image1: ImageSlot
+    image2: ImageSlot
+    image3: ImageSlot
+    swap_12: gr.Button
+    swap_23: gr.Button
+    clear_all: gr.Button
+    prompt: gr.Textbox
+    prompt_hint: gr.Markdown
+    negative_prompt: gr.Textbox
+    negative_hint: gr.Markdown
+    n: gr.Slider
+    size_choice: gr.Dropdown
+    custom_row: gr.Row
+    custom_width: gr.Number
+    custom_height: gr.Number
+    size: gr.Textbox
+    size_note: gr.Markdown
+    seed: gr.Number
+    randomize_seed: gr.Checkbox
+    prompt_extend: gr.Checkbox
+    watermark: gr.Checkbox
+    callback_url: gr.Textbox
+    edit: gr.Button
+    cancel: gr.Button
+    status: gr.Markdown
+    gallery: gr.Gallery
+    download_zip: gr.File
+    details: gr.Markdown
+
+    @property
+    def slots(self) -> list[ImageSlot]:
+        return [self.image1, self.image2, self.image3]
+
+
+def _slot(number: int) -> ImageSlot:
+    return ImageSlot(label=f"Image {number}", type="filepath", image_mode=None, sources=["upload", "clipboard"], height=220, elem_id=f"image{number}")
+
+
+def build_widgets(*, simulated: bool) -> Widgets:
+    """Lay out the page inside the current ``gr.Blocks`` context."""
+    gr.Markdown(f"# {text.TITLE}\n{text.SUBTITLE}")
+    if simulated:
+        gr.Markdown(text.SIMULATOR_BANNER, elem_id="sim-banner")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            with gr.Row():
+                image1, image2, image3 = _slot(1), _slot(2), _slot(3)
+            with gr.Row():
+                swap_12 = gr.Button(text.SWAP_12, size="sm", variant="secondary")
+                swap_23 = gr.Button(text.SWAP_23, size="sm", variant="secondary")
+                clear_all = gr.Button(text.CLEAR_ALL, size="sm", variant="secondary")
+            gr.Markdown(text.SLOT_NOTE, elem_classes="hint")
+            prompt = gr.Textbox(label=text.PROMPT_LABEL, placeholder=text.PROMPT_PLACEHOLDER, lines=1, max_lines=6, elem_id="prompt")
+            prompt_hint = gr.Markdown(f"≈ 0 / {LIMITS.prompt_max_tokens} tokens", elem_classes="hint")
+            negative_prompt = gr.Textbox(label=text.NEGATIVE_LABEL, placeholder=text.NEGATIVE_PLACEHOLDER, lines=1, max_lines=4, elem_id="negative-prompt")
+            negative_hint = gr.Markdown(f"0 / {LIMITS.negative_prompt_max_chars} characters", elem_classes="hint")
+            with gr.Row():
+                n = gr.Slider(LIMITS.n_min, LIMITS.n_max, value=1, step=1, label=text.N_LABEL, elem_id="n")
+                size_choice = gr.Dropdown([text.SIZE_AUTO, *text.SIZE_PRESETS, text.SIZE_CUSTOM], value=text.SIZE_AUTO, label=text.SIZE_LABEL, elem_id="size-choice")
+            with gr.Row(visible=False) as custom_row:
+                custom_width = gr.Number(1024, label="Width (px)", minimum=512, maximum=2048, precision=0)
+                custom_height = gr.Number(1024, label="Height (px)", minimum=512, maximum=2048, precision=0)
+            size = gr.Textbox("auto", label=text.SIZE_SENT_LABEL, interactive=False, max_lines=1, elem_id="size")
+            size_note = gr.Markdown("Auto: ≈1 MP at the aspect of the last image.", elem_classes="hint")
+            with gr.Row():
+                seed = gr.Number(0, label=text.SEED_LABEL, minimum=LIMITS.seed_min, maximum=LIMITS.seed_max, precision=0, elem_id="seed")
+                randomize_seed = gr.Checkbox(True, label=text.RANDOMIZE_LABEL)
+            with gr.Row():
+                prompt_extend = gr.Checkbox(True, label=text.PROMPT_EXTEND_LABEL, info=text.PROMPT_EXTEND_INFO)
+                watermark = gr.Checkbox(False, label=text.WATERMARK_LABEL)
+            with gr.Accordion(text.ADVANCED_LABEL, open=False):
+                callback_url = gr.Textbox(label=text.CALLBACK_LABEL, placeholder="https://your-domain.example/webhooks/qwen", max_lines=1)
+            with gr.Row():
+                edit = gr.Button(text.EDIT_BUTTON, variant="primary", elem_id="edit")
+                cancel = gr.Button(text.CANCEL_BUTTON, variant="stop", elem_id="cancel")
+        with gr.Column(scale=2, min_width=320):
+            status = gr.Markdown(text.STATUS_IDLE, label=text.STATUS_LABEL, elem_id="status")
+            gallery = gr.Gallery(label=text.GALLERY_LABEL, columns=2, height=460, format="png", buttons=["download", "fullscreen"], elem_id="gallery", interactive=False)
+            download_zip = gr.File(label=text.ZIP_LABEL, interactive=False, elem_id="download-zip")
+            details = gr.Markdown(label=text.DETAILS_LABEL, elem_id="details")
+    return Widgets(
+        image1, image2, image3, swap_12, swap_23, clear_all, prompt, prompt_hint, negative_prompt, negative_hint, n, size_choice,
+        custom_row, custom_width, custom_height, size, size_note, seed, randomize_seed, prompt_extend, watermark, callback_url,
+        edit, cancel, status, gallery, download_zip, details,
+    )

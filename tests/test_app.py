@@ -1,0 +1,198 @@
+"""The page's edit endpoint driven through gradio_client, against the simulator (real HTTP both sides)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from qwen_ui.config import load_settings
+from qwen_ui.runtime import Runtime, build_runtime
+from qwen_ui.serving import ServerThread, free_port
+from qwen_ui.ui import build_demo, launch_options
+from tests.conftest import FAST_RETRY, TEST_KEY
+from tests.helpers import SimulatorControl
+
+
+def start_app(simulator_url: str, data_dir: Path, key: str = TEST_KEY) -> tuple[Any, Runtime, str]:
+    settings = load_settings({
+        "EVOLINK_API_KEY": key, "EVOLINK_BASE_URL": simulator_url, "EVOLINK_FILES_URL": simulator_url,
+        "QWEN_UI_DATA_DIR": str(data_dir), "GRADIO_SERVER_PORT": str(free_port()),
+    })
+    runtime = build_runtime(settings)
+    runtime.client.retry = FAST_RETRY
+    demo = build_demo(runtime)
+    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(runtime))
+    return demo, runtime, url
+
+
+@pytest.fixture(scope="module")
+def app(simulator_server: ServerThread, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime]]:
+    demo, runtime, url = start_app(simulator_server.url, tmp_path_factory.mktemp("app"))
+    yield url, runtime
+    demo.close()
+    runtime.close()
+
+
+@pytest.fixture
+def gradio(app: tuple[str, Runtime], tmp_path: Path) -> Iterator[Client]:
+    app[1].cache.clear()  # each test starts with nothing cached
+    client = Client(app[0], verbose=False, analytics_enabled=False, download_files=str(tmp_path / "downloads"))
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def pictures(tmp_path: Path) -> list[Path]:
+    paths = []
+    for i, (size, color) in enumerate((((640, 480), "red"), ((500, 500), "green"), ((480, 720), "blue")), start=1):
+        path = tmp_path / f"in{i}.png"
+        Image.new("RGB", size, color).save(path)
+        paths.append(path)
+    return paths
+
+
+def edit(gradio: Client, images: list[Path | None], **params: Any) -> tuple[Any, ...]:
+    files = [handle_file(str(p)) if p else None for p in [*images, None, None, None][:3]]
+    values: dict[str, Any] = {
+        "prompt": "make it look like a watercolor", "negative_prompt": "", "n": 1, "size": "auto", "seed": 1234,
+        "randomize_seed": False, "prompt_extend": True, "watermark": False, "callback_url": "",
+    }
+    values.update(params)
+    return gradio.predict(image1=files[0], image2=files[1], image3=files[2], api_name="/edit", **values)
+
+
+def result_images(result: tuple[Any, ...]) -> list[Image.Image]:
+    return [Image.open(item["image"]) for item in result[0]]
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_an_edit_with_1_2_or_3_images_returns_a_result(gradio: Client, sim: SimulatorControl, pictures: list[Path], count: int) -> None:
+    result = edit(gradio, pictures[:count])
+    images = result_images(result)
+    assert len(images) == 1 and images[0].format == "PNG"
+    assert result[1] == 1234 and result[2].startswith("Done")
+    assert sim.creates == 1
+
+
+def test_output_follows_the_last_image_aspect(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    width, height = result_images(edit(gradio, pictures[:3]))[0].size
+    assert abs(width / height - 480 / 720) < 0.05
+
+
+def test_n_4_returns_4_downloadable_images_and_a_zip(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    result = edit(gradio, pictures[:1], n=4)
+    assert len(result_images(result)) == 4
+    with zipfile.ZipFile(result[3]) as archive:
+        names = archive.namelist()
+    assert sum(n.endswith(".png") for n in names) == 4 and sum(n.endswith(".json") for n in names) == 4
+
+
+def test_an_explicit_size_is_honoured(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    assert result_images(edit(gradio, pictures[:1], size="1024x1536"))[0].size == (1024, 1536)
+
+
+def test_a_random_seed_is_drawn_and_returned(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    first, second = edit(gradio, pictures[:1], randomize_seed=True), edit(gradio, pictures[:1], randomize_seed=True)
+    assert 0 <= first[1] <= 2**31 - 1 and first[1] != second[1]
+    assert sim.creates == 2
+
+
+def test_a_repeat_with_the_same_explicit_seed_is_served_from_cache(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    first = edit(gradio, pictures[:2], seed=777)
+    again = edit(gradio, pictures[:2], seed=777)
+    assert sim.creates == 1
+    assert "from cache" in again[2] and "from cache" in again[4]
+    assert [Image.open(i["image"]).tobytes() for i in again[0]] == [Image.open(i["image"]).tobytes() for i in first[0]]
+
+
+def test_a_random_seed_run_can_be_repeated_from_cache_with_its_seed(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    seed = edit(gradio, pictures[:1], randomize_seed=True)[1]
+    assert "from cache" in edit(gradio, pictures[:1], seed=seed)[2]
+    assert sim.creates == 1
+
+
+def test_changing_one_pixel_of_one_image_misses_the_cache(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    edit(gradio, pictures[:2], seed=555)
+    image = Image.open(pictures[1])
+    image.putpixel((10, 10), (0, 0, 0))
+    image.save(pictures[1])
+    assert "from cache" not in edit(gradio, pictures[:2], seed=555)[2]
+    assert sim.creates == 2
+
+
+def test_swapping_slot_order_misses_the_cache(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    edit(gradio, [pictures[0], pictures[1]], seed=556)
+    assert "from cache" not in edit(gradio, [pictures[1], pictures[0]], seed=556)[2]
+    assert sim.creates == 2
+
+
+@pytest.mark.parametrize("change", [{"prompt": "make it a pencil sketch"}, {"negative_prompt": "blurry"}, {"watermark": True}, {"prompt_extend": False}, {"n": 2}, {"size": "1024x1024"}])
+def test_changing_a_keyed_parameter_misses_the_cache(gradio: Client, sim: SimulatorControl, pictures: list[Path], change: dict[str, Any]) -> None:
+    edit(gradio, pictures[:1], seed=900)
+    assert "from cache" not in edit(gradio, pictures[:1], seed=900, **change)[2]
+    assert sim.creates == 2
+
+
+def app_error(gradio: Client, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(Exception) as caught:
+        edit(gradio, *args, **kwargs)
+    assert type(caught.value).__name__ == "AppError"
+    return str(caught.value)
+
+
+def test_size_with_n_above_one_is_refused_naming_the_field_and_nothing_is_sent(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    assert "size can only be set when n is 1" in app_error(gradio, pictures[:1], n=2, size="1024x1024")
+    assert sim.creates == 0 and sim.stats()["uploads"] == 0
+
+
+def test_no_image_is_refused(gradio: Client, sim: SimulatorControl) -> None:
+    assert "Add at least one image" in app_error(gradio, [])
+
+
+def test_a_non_image_is_refused_naming_its_slot(gradio: Client, sim: SimulatorControl, pictures: list[Path], tmp_path: Path) -> None:
+    fake = tmp_path / "notes.png"
+    fake.write_text("this is not a picture")
+    message = app_error(gradio, [pictures[0], fake])
+    assert "Image 2" in message and sim.creates == 0
+
+
+def test_out_of_credit_is_its_own_sentence(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    sim.fault(target="create", kind="status", status=402, message="Insufficient balance")
+    assert "run out of credits" in app_error(gradio, pictures[:1], seed=1)
+
+
+def test_rate_limit_says_when_to_retry(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    sim.fault(target="create", kind="status", status=429, retry_after="120")
+    assert "Try again in 120 s" in app_error(gradio, pictures[:1], seed=2)
+    assert sim.creates == 0
+
+
+def test_a_failed_task_shows_the_providers_reason(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    sim.configure(fail_next_task="Input image rejected by the moderation system.")
+    message = app_error(gradio, pictures[:1], seed=3)
+    assert "moderation system" in message and "task-unified-" in message
+
+
+def test_a_bad_key_is_its_own_sentence(simulator_server: ServerThread, sim: SimulatorControl, pictures: list[Path], tmp_path: Path) -> None:
+    demo, runtime, url = start_app(simulator_server.url, tmp_path / "badkey", key="sk-not-the-right-key")
+    try:
+        client = Client(url, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "dl"))
+        message = app_error(client, pictures[:1])
+        assert "API key is missing or not valid" in message and "sk-not-the-right-key" not in message
+    finally:
+        demo.close()
+        runtime.close()
+
+
+def test_results_survive_on_disk_not_as_provider_links(gradio: Client, sim: SimulatorControl, pictures: list[Path], app: tuple[str, Runtime]) -> None:
+    result = edit(gradio, pictures[:1], seed=4242)
+    stored = list(app[1].results_dir.rglob("*.png"))
+    assert stored and all(Image.open(io.BytesIO(p.read_bytes())).format == "PNG" for p in stored)
+    assert "/results/" not in str(result)
