@@ -68,7 +68,9 @@ class ResultCache:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(directory, 0o700)
         self.directory = directory
-        self._cache = diskcache.Cache(str(directory), size_limit=size_limit_bytes, disk=_NoPickleDisk, eviction_policy="least-recently-used")
+        self._cache = diskcache.Cache(
+            str(directory), size_limit=size_limit_bytes, disk=_NoPickleDisk, eviction_policy="least-recently-used"
+        )
 
     def close(self) -> None:
         self._cache.close()
@@ -87,7 +89,13 @@ class ResultCache:
                 if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != sha:
                     raise ValueError(f"image {sha[:12]} missing or damaged")
                 images.append(data)
-            return CachedRun(task_id=manifest["task_id"], seed=manifest["seed"], images=tuple(images), usage=manifest.get("usage", {}), created_at=manifest.get("created_at", 0.0))
+            return CachedRun(
+                task_id=manifest["task_id"],
+                seed=manifest["seed"],
+                images=tuple(images),
+                usage=manifest.get("usage", {}),
+                created_at=manifest.get("created_at", 0.0),
+            )
         except Exception as exc:
             log.warning("cache entry %s unusable (%s); treating as a miss", digest[:15], exc)
             self._cache.delete(digest)

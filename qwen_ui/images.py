@@ -29,7 +29,13 @@ Image.init()  # register every plugin so formats= below can name WEBP and TIFF
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 _OPEN_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")  # JPEG also opens MPO (phone photos)
-_API_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"), "BMP": ("image/bmp", "bmp"), "TIFF": ("image/tiff", "tiff")}
+_API_FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+    "BMP": ("image/bmp", "bmp"),
+    "TIFF": ("image/tiff", "tiff"),
+}
 _PASS_MODES = {"RGB", "RGBA", "L"}
 _LOSSY = {"JPEG", "MPO"}
 
@@ -73,7 +79,9 @@ def prepare_image(data: bytes, *, slot: str = "Image 1", max_bytes: int = 20 * 1
         notes.append(f"{slot} was converted from {image.mode} to {converted.mode}.")
     resized = _fit_sides(converted, slot)
     if resized is not converted:
-        notes.append(f"{slot} was resized from {converted.width}x{converted.height} to {resized.width}x{resized.height} (the API takes 384–3072 px).")
+        notes.append(
+            f"{slot} was resized from {converted.width}x{converted.height} to {resized.width}x{resized.height} (the API takes 384–3072 px)."
+        )
     unchanged = resized is original and getattr(original, "n_frames", 1) == 1
     if unchanged and source_format in _API_FORMATS and len(data) <= LIMITS.input_max_bytes:
         return _keep_original(data, image, source_format, notes)
@@ -84,7 +92,9 @@ def _open(data: bytes, slot: str) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected(slot, f"{slot} has too many pixels (over {MAX_PIXELS // 1_000_000} megapixels); it looks like a decompression bomb.") from None
+        raise ImageRejected(
+            slot, f"{slot} has too many pixels (over {MAX_PIXELS // 1_000_000} megapixels); it looks like a decompression bomb."
+        ) from None
     except UnidentifiedImageError:
         raise ImageRejected(slot, f"{slot} is not an image in a supported format (JPG, PNG, WEBP, BMP, TIFF or GIF).") from None
     except (OSError, SyntaxError, ValueError):
@@ -119,7 +129,10 @@ def _fit_sides(image: Image.Image, slot: str) -> Image.Image:
         return image
     new_w, new_h = round(width * scale), round(height * scale)
     if max(new_w, new_h) > hi or min(new_w, new_h) < lo:
-        raise ImageRejected(slot, f"{slot} is {width}x{height}: too long and thin for the API, which needs both sides within {lo}–{hi} px. Crop it closer to a 1:8 aspect or less.")
+        raise ImageRejected(
+            slot,
+            f"{slot} is {width}x{height}: too long and thin for the API, which needs both sides within {lo}–{hi} px. Crop it closer to a 1:8 aspect or less.",
+        )
     return image.resize((new_w, new_h), Image.Resampling.LANCZOS)
 
 

@@ -18,8 +18,8 @@ from qwen_ui.hosting.base import DedupingHost, ImageHost
 from qwen_ui.hosting.provider import ProviderHost
 from qwen_ui.hosting.selfhost import SignedFileHost
 from qwen_ui.secrets import Secret, install_log_redaction
-from qwen_ui.serving import ServerThread
 from qwen_ui.service import EditService
+from qwen_ui.serving import ServerThread
 
 __all__ = ["Runtime", "build_runtime"]
 
@@ -59,13 +59,17 @@ def _start_simulator(settings: Settings) -> ServerThread:
 def _image_host(settings: Settings, client: QwenClient) -> tuple[ImageHost, SignedFileHost | None]:
     if settings.image_host == "self":
         assert settings.public_url is not None  # load_settings guarantees it
-        host = SignedFileHost(settings.data_dir / "share", key=settings.signing_key, public_base_url=settings.public_url, ttl_s=settings.share_ttl_s)
+        host = SignedFileHost(
+            settings.data_dir / "share", key=settings.signing_key, public_base_url=settings.public_url, ttl_s=settings.share_ttl_s
+        )
         return host, host
     if settings.image_host == "s3":
         from qwen_ui.hosting.s3 import S3Host
 
         assert settings.s3_bucket is not None
-        return S3Host(bucket=settings.s3_bucket, ttl_s=settings.share_ttl_s, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region), None
+        return S3Host(
+            bucket=settings.s3_bucket, ttl_s=settings.share_ttl_s, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region
+        ), None
     return ProviderHost(client), None
 
 
@@ -81,5 +85,7 @@ def build_runtime(settings: Settings) -> Runtime:
     cache = ResultCache(settings.cache_dir, size_limit_bytes=settings.cache_size_limit_bytes)
     results_dir = settings.data_dir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    service = EditService(client=client, host=host, cache=cache, results_dir=results_dir, max_upload_bytes=settings.max_upload_mb * 1024 * 1024)
+    service = EditService(
+        client=client, host=host, cache=cache, results_dir=results_dir, max_upload_bytes=settings.max_upload_mb * 1024 * 1024
+    )
     return Runtime(settings, http, client, host, cache, service, results_dir, self_host, simulator)

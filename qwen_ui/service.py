@@ -110,14 +110,30 @@ class EditService:
         seed = request.seed if request.seed is not None else self._rng.randrange(LIMITS.seed_max + 1)
         draft = self._check(request, seed)
         yield Stage("preparing", f"Preparing {len(request.images)} image(s)…", 0.0)
-        prepared = await asyncio.gather(*(asyncio.to_thread(prepare_image, data, slot=slot, max_bytes=self.max_upload_bytes) for slot, data in request.images))
+        prepared = await asyncio.gather(
+            *(asyncio.to_thread(prepare_image, data, slot=slot, max_bytes=self.max_upload_bytes) for slot, data in request.images)
+        )
         notices = [*draft.notices, *(note for image in prepared for note in image.notes)]
-        key = CacheKey(MODEL, draft.prompt, draft.negative_prompt, seed, draft.n, draft.size, draft.prompt_extend, draft.watermark, tuple(p.sha256 for p in prepared))
+        key = CacheKey(
+            MODEL,
+            draft.prompt,
+            draft.negative_prompt,
+            seed,
+            draft.n,
+            draft.size,
+            draft.prompt_extend,
+            draft.watermark,
+            tuple(p.sha256 for p in prepared),
+        )
         if explicit_seed:
             cached = await asyncio.to_thread(self.cache.get, key)
             if cached is not None:
                 paths = await asyncio.to_thread(self._write_outputs, cached.task_id, cached.images)
-                yield Finished(EditResult(paths, seed, cached.task_id, True, cached.usage, draft, key.input_sha256, tuple(notices), time.monotonic() - started))
+                yield Finished(
+                    EditResult(
+                        paths, seed, cached.task_id, True, cached.usage, draft, key.input_sha256, tuple(notices), time.monotonic() - started
+                    )
+                )
                 return
         urls = []
         for i, image in enumerate(prepared, start=1):
@@ -133,7 +149,11 @@ class EditService:
             if isinstance(event, (Queued, Running)):
                 yield TaskProgress(task.id, event.task.status, event.task.progress, event.task.estimated_time_s)
             elif isinstance(event, Failed):
-                raise TaskFailed(f"The provider could not make this edit: {event.reason}", task_id=task.id, code=event.task.error.code if event.task.error else None)
+                raise TaskFailed(
+                    f"The provider could not make this edit: {event.reason}",
+                    task_id=task.id,
+                    code=event.task.error.code if event.task.error else None,
+                )
             elif isinstance(event, Done):
                 break
         images = await self._download(client, final.results, task.id)
@@ -141,7 +161,9 @@ class EditService:
         usage = final.usage or task.usage
         await asyncio.to_thread(self.cache.put, key, CachedRun(task.id, seed, images, usage, time.time()))
         paths = await asyncio.to_thread(self._write_outputs, task.id, images)
-        yield Finished(EditResult(paths, seed, task.id, False, usage, task_request, key.input_sha256, tuple(notices), time.monotonic() - started))
+        yield Finished(
+            EditResult(paths, seed, task.id, False, usage, task_request, key.input_sha256, tuple(notices), time.monotonic() - started)
+        )
 
     def _check(self, request: EditRequest, seed: int) -> CreateRequest:
         """All parameter checks before any image work or any spend."""
@@ -184,5 +206,3 @@ class EditService:
                 path.write_bytes(data)
             paths.append(path)
         return tuple(paths)
-
-

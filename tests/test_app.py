@@ -21,10 +21,15 @@ from tests.helpers import SimulatorControl
 
 
 def start_app(simulator_url: str, data_dir: Path, key: str = TEST_KEY) -> tuple[Any, Runtime, str]:
-    settings = load_settings({
-        "EVOLINK_API_KEY": key, "EVOLINK_BASE_URL": simulator_url, "EVOLINK_FILES_URL": simulator_url,
-        "QWEN_UI_DATA_DIR": str(data_dir), "GRADIO_SERVER_PORT": str(free_port()),
-    })
+    settings = load_settings(
+        {
+            "EVOLINK_API_KEY": key,
+            "EVOLINK_BASE_URL": simulator_url,
+            "EVOLINK_FILES_URL": simulator_url,
+            "QWEN_UI_DATA_DIR": str(data_dir),
+            "GRADIO_SERVER_PORT": str(free_port()),
+        }
+    )
     runtime = build_runtime(settings)
     runtime.client.retry = FAST_RETRY
     demo = build_demo(runtime)
@@ -61,8 +66,15 @@ def pictures(tmp_path: Path) -> list[Path]:
 def edit(gradio: Client, images: list[Path | None], **params: Any) -> tuple[Any, ...]:
     files = [handle_file(str(p)) if p else None for p in [*images, None, None, None][:3]]
     values: dict[str, Any] = {
-        "prompt": "make it look like a watercolor", "negative_prompt": "", "n": 1, "size": "auto", "seed": 1234,
-        "randomize_seed": False, "prompt_extend": True, "watermark": False, "callback_url": "",
+        "prompt": "make it look like a watercolor",
+        "negative_prompt": "",
+        "n": 1,
+        "size": "auto",
+        "seed": 1234,
+        "randomize_seed": False,
+        "prompt_extend": True,
+        "watermark": False,
+        "callback_url": "",
     }
     values.update(params)
     return gradio.predict(image1=files[0], image2=files[1], image3=files[2], api_name="/edit", **values)
@@ -133,8 +145,20 @@ def test_swapping_slot_order_misses_the_cache(gradio: Client, sim: SimulatorCont
     assert sim.creates == 2
 
 
-@pytest.mark.parametrize("change", [{"prompt": "make it a pencil sketch"}, {"negative_prompt": "blurry"}, {"watermark": True}, {"prompt_extend": False}, {"n": 2}, {"size": "1024x1024"}])
-def test_changing_a_keyed_parameter_misses_the_cache(gradio: Client, sim: SimulatorControl, pictures: list[Path], change: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"prompt": "make it a pencil sketch"},
+        {"negative_prompt": "blurry"},
+        {"watermark": True},
+        {"prompt_extend": False},
+        {"n": 2},
+        {"size": "1024x1024"},
+    ],
+)
+def test_changing_a_keyed_parameter_misses_the_cache(
+    gradio: Client, sim: SimulatorControl, pictures: list[Path], change: dict[str, Any]
+) -> None:
     edit(gradio, pictures[:1], seed=900)
     assert "from cache" not in edit(gradio, pictures[:1], seed=900, **change)[2]
     assert sim.creates == 2
@@ -147,7 +171,9 @@ def app_error(gradio: Client, *args: Any, **kwargs: Any) -> str:
     return str(caught.value)
 
 
-def test_size_with_n_above_one_is_refused_naming_the_field_and_nothing_is_sent(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+def test_size_with_n_above_one_is_refused_naming_the_field_and_nothing_is_sent(
+    gradio: Client, sim: SimulatorControl, pictures: list[Path]
+) -> None:
     assert "size can only be set when n is 1" in app_error(gradio, pictures[:1], n=2, size="1024x1024")
     assert sim.creates == 0 and sim.stats()["uploads"] == 0
 
@@ -191,8 +217,21 @@ def test_a_bad_key_is_its_own_sentence(simulator_server: ServerThread, sim: Simu
         runtime.close()
 
 
-def test_results_survive_on_disk_not_as_provider_links(gradio: Client, sim: SimulatorControl, pictures: list[Path], app: tuple[str, Runtime]) -> None:
+def test_results_survive_on_disk_not_as_provider_links(
+    gradio: Client, sim: SimulatorControl, pictures: list[Path], app: tuple[str, Runtime]
+) -> None:
     result = edit(gradio, pictures[:1], seed=4242)
     stored = list(app[1].results_dir.rglob("*.png"))
     assert stored and all(Image.open(io.BytesIO(p.read_bytes())).format == "PNG" for p in stored)
     assert "/results/" not in str(result)
+
+
+def test_the_readme_gradio_client_snippet_works(
+    app: tuple[str, Runtime], sim: SimulatorControl, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    snippet = readme.split("<!-- snippet: gradio_client -->", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    exec(compile(snippet.replace("http://127.0.0.1:7860", app[0]), "README.md", "exec"), {})  # noqa: S102
+    assert "\nDone: 1 image(s)" in capsys.readouterr().out
+    assert sim.creates == 1

@@ -28,8 +28,15 @@ def test_a_stored_run_comes_back(cache: ResultCache) -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        {"prompt": "make it red"}, {"negative_prompt": "blurry"}, {"seed": 43}, {"n": 2}, {"size": "1024x1024"},
-        {"prompt_extend": False}, {"watermark": True}, {"input_sha256": ("b" * 64, "a" * 64)}, {"input_sha256": ("a" * 64,)},
+        {"prompt": "make it red"},
+        {"negative_prompt": "blurry"},
+        {"seed": 43},
+        {"n": 2},
+        {"size": "1024x1024"},
+        {"prompt_extend": False},
+        {"watermark": True},
+        {"input_sha256": ("b" * 64, "a" * 64)},
+        {"input_sha256": ("a" * 64,)},
     ],
 )
 def test_changing_any_keyed_input_gives_another_key(change: dict[str, object]) -> None:
@@ -56,7 +63,10 @@ def test_a_planted_pickle_is_never_unpickled(cache: ResultCache, tmp_path: Path)
             return (Path.touch, (tmp_path / "pwned",))
 
     with sqlite3.connect(cache.directory / "cache.db") as db:
-        db.execute("INSERT INTO Cache (key, raw, store_time, expire_time, access_time, access_count, tag, size, mode, filename, value) VALUES (?, 1, 0, NULL, 0, 0, NULL, 0, 4, NULL, ?)", (KEY.digest(), sqlite3.Binary(pickle.dumps(Boom()))))
+        db.execute(
+            "INSERT INTO Cache (key, raw, store_time, expire_time, access_time, access_count, tag, size, mode, filename, value) VALUES (?, 1, 0, NULL, 0, 0, NULL, 0, 4, NULL, ?)",
+            (KEY.digest(), sqlite3.Binary(pickle.dumps(Boom()))),
+        )
     assert cache.get(KEY) is None
     assert not (tmp_path / "pwned").exists()
 

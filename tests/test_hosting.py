@@ -84,7 +84,9 @@ async def test_an_expired_self_host_link_is_404(self_host: tuple[SignedFileHost,
     assert httpx.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/share/", "/share/..%2f..%2fetc%2fpasswd", "/share/%2e%2e/app.py", "/share/.hidden", "/share//etc/passwd"])
+@pytest.mark.parametrize(
+    "path", ["/share/", "/share/..%2f..%2fetc%2fpasswd", "/share/%2e%2e/app.py", "/share/.hidden", "/share//etc/passwd"]
+)
 def test_self_host_has_no_listing_and_no_traversal(self_host: tuple[SignedFileHost, ServerThread], path: str) -> None:
     _, server = self_host
     assert httpx.get(f"{server.url}{path}").status_code == 404

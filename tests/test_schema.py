@@ -29,8 +29,15 @@ def refused(field: str, **overrides: Any) -> InputError:
 def test_a_valid_request_serialises_to_the_documented_body() -> None:
     body = build(n=1, size="1024x1536", seed=7, negative_prompt="blurry", watermark=True).to_json()
     assert body == {
-        "model": "qwen-image-edit-plus", "prompt": "make it blue", "image_urls": [URL], "n": 1, "negative_prompt": "blurry",
-        "size": "1024x1536", "seed": 7, "prompt_extend": True, "watermark": True,
+        "model": "qwen-image-edit-plus",
+        "prompt": "make it blue",
+        "image_urls": [URL],
+        "n": 1,
+        "negative_prompt": "blurry",
+        "size": "1024x1536",
+        "seed": 7,
+        "prompt_extend": True,
+        "watermark": True,
     }
 
 
@@ -114,7 +121,18 @@ def test_callback_url_over_2048_chars_is_refused() -> None:
     refused("callback_url", callback_url="https://example.com/" + "a" * 2040)
 
 
-@pytest.mark.parametrize("url", ["https://127.0.0.1/cb", "https://10.1.2.3/cb", "https://192.168.0.5/cb", "https://169.254.169.254/x", "https://[::1]/cb", "https://localhost/cb", "https://2130706433/cb"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/cb",
+        "https://10.1.2.3/cb",
+        "https://192.168.0.5/cb",
+        "https://169.254.169.254/x",
+        "https://[::1]/cb",
+        "https://localhost/cb",
+        "https://2130706433/cb",
+    ],
+)
 def test_callback_url_to_internal_address_is_refused(url: str) -> None:
     assert "internal" in str(refused("callback_url", callback_url=url))
 

@@ -176,7 +176,9 @@ def receiver() -> Iterator[tuple[ServerThread, list[dict[str, Any]]]]:
     server.stop()
 
 
-def test_callbacks_are_retried_after_failures_until_accepted(sim: SimulatorControl, receiver: tuple[ServerThread, list[dict[str, Any]]]) -> None:
+def test_callbacks_are_retried_after_failures_until_accepted(
+    sim: SimulatorControl, receiver: tuple[ServerThread, list[dict[str, Any]]]
+) -> None:
     server, received = receiver
     task_id = create(sim, callback_url=f"{server.url}/hook").json()["id"]
     wait_done(sim, task_id)
@@ -191,7 +193,11 @@ def test_callbacks_are_retried_after_failures_until_accepted(sim: SimulatorContr
 
 def test_the_simulator_runs_alone_and_a_plain_http_session_completes_a_task() -> None:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "qwen_ui.simulator", "--port", str(port), "--api-key", "k1", "--task-seconds", "0.3"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qwen_ui.simulator", "--port", str(port), "--api-key", "k1", "--task-seconds", "0.3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -203,9 +209,15 @@ def test_the_simulator_runs_alone_and_a_plain_http_session_completes_a_task() ->
                 assert time.monotonic() < deadline, "simulator did not start"
                 time.sleep(0.1)
         auth = {"Authorization": "Bearer k1"}
-        upload = httpx.post(f"{base}/api/v1/files/upload/stream", headers=auth, files={"file": ("in.png", image_bytes(), "image/png")}).json()
+        upload = httpx.post(
+            f"{base}/api/v1/files/upload/stream", headers=auth, files={"file": ("in.png", image_bytes(), "image/png")}
+        ).json()
         assert upload["success"] is True
-        task = httpx.post(f"{base}/v1/images/generations", headers=auth, json={"model": "qwen-image-edit-plus", "prompt": "x", "image_urls": [upload["data"]["file_url"]]}).json()
+        task = httpx.post(
+            f"{base}/v1/images/generations",
+            headers=auth,
+            json={"model": "qwen-image-edit-plus", "prompt": "x", "image_urls": [upload["data"]["file_url"]]},
+        ).json()
         for _ in range(100):
             task = httpx.get(f"{base}/v1/tasks/{task['id']}", headers=auth).json()
             if task["status"] == "completed":

@@ -289,7 +289,9 @@ class QwenClient:
                 return ResultUnavailable(
                     "A result link has expired or is gone (the provider keeps results 24 h).", status=response.status_code, task_id=task_id
                 )
-            return ResultUnavailable(f"A result could not be downloaded (HTTP {response.status_code}).", status=response.status_code, task_id=task_id)
+            return ResultUnavailable(
+                f"A result could not be downloaded (HTTP {response.status_code}).", status=response.status_code, task_id=task_id
+            )
         error = error_from_response(response, task_id=task_id)
         if kind == "create" and response.status_code >= 500:
             return UnknownOutcome(f"{_CREATE_UNKNOWN} ({error.message})", status=response.status_code, code=error.code)
@@ -300,5 +302,3 @@ _CREATE_UNKNOWN = (
     "The edit request may or may not have reached the API, so it was not sent again to avoid paying twice. "
     "Check your task list, then try again if no task was started"
 )
-
-

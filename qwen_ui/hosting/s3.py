@@ -17,7 +17,16 @@ __all__ = ["S3Host"]
 class S3Host:
     name = "s3"
 
-    def __init__(self, *, bucket: str, ttl_s: int, endpoint_url: str | None = None, region: str = "us-east-1", prefix: str = "qwen-ui/inputs/", client: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        bucket: str,
+        ttl_s: int,
+        endpoint_url: str | None = None,
+        region: str = "us-east-1",
+        prefix: str = "qwen-ui/inputs/",
+        client: Any = None,
+    ) -> None:
         if client is None:
             try:
                 import boto3

@@ -11,7 +11,9 @@ from qwen_ui.simulator.app import SimulatorConfig, create_simulator_app
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m qwen_ui.simulator", description="Local simulator of the qwen-image-edit-plus task API.")
+    parser = argparse.ArgumentParser(
+        prog="python -m qwen_ui.simulator", description="Local simulator of the qwen-image-edit-plus task API."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--api-key", default=None, help="accept only this bearer token (default: any non-empty token)")

@@ -18,7 +18,7 @@ import secrets
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -35,7 +35,14 @@ from qwen_ui.simulator.faults import FaultMiddleware, FaultPlan, FaultRule
 __all__ = ["SimulatorConfig", "create_simulator_app", "Simulator"]
 
 log = logging.getLogger("qwen_ui.simulator")
-_FILE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"), "BMP": ("image/bmp", "bmp"), "TIFF": ("image/tiff", "tiff"), "MPO": ("image/jpeg", "jpg")}
+_FILE_TYPES = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+    "BMP": ("image/bmp", "bmp"),
+    "TIFF": ("image/tiff", "tiff"),
+    "MPO": ("image/jpeg", "jpg"),
+}
 
 
 @dataclass
@@ -84,7 +91,15 @@ class Simulator:
         return urls
 
 
-def _error(status: int, code: str, message: str, *, param: str | None = None, type_: str = "invalid_request_error", headers: dict[str, str] | None = None) -> JSONResponse:
+def _error(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    param: str | None = None,
+    type_: str = "invalid_request_error",
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     return JSONResponse(error_body(code, message, type_=type_, param=param), status_code=status, headers=headers)
 
 
@@ -191,9 +206,22 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
         name = f"{secrets.token_urlsafe(16)}.{ext}"
         expires_at = time.time() + config.file_ttl_s
         sim.files[name] = (data, content_type, expires_at)
-        iso = datetime.fromtimestamp(expires_at, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+        iso = datetime.fromtimestamp(expires_at, tz=UTC).isoformat().replace("+00:00", "Z")
         base = str(request.base_url).rstrip("/")
-        return JSONResponse({"success": True, "code": 200, "data": {"file_id": name.split(".")[0], "file_name": name, "file_url": f"{base}/files/{name}", "mime_type": content_type, "file_size": len(data), "expires_at": iso}})
+        return JSONResponse(
+            {
+                "success": True,
+                "code": 200,
+                "data": {
+                    "file_id": name.split(".")[0],
+                    "file_name": name,
+                    "file_url": f"{base}/files/{name}",
+                    "mime_type": content_type,
+                    "file_size": len(data),
+                    "expires_at": iso,
+                },
+            }
+        )
 
     @app.get("/files/{name}")
     async def get_file(name: str) -> Response:
@@ -225,7 +253,12 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
     @app.get("/_simulator/stats")
     async def stats() -> dict[str, Any]:
         counters = sim.engine.counters
-        return {**counters.__dict__, "tasks": len(sim.engine.tasks), "pending_faults": sim.faults.pending(), "callbacks": sim.callback_log[-50:]}
+        return {
+            **counters.__dict__,
+            "tasks": len(sim.engine.tasks),
+            "pending_faults": sim.faults.pending(),
+            "callbacks": sim.callback_log[-50:],
+        }
 
     @app.post("/_simulator/faults")
     async def add_faults(rules: list[FaultRule]) -> dict[str, Any]:
@@ -258,5 +291,3 @@ _FIELDS = ("model", "prompt", "image_urls", "n", "negative_prompt", "size", "see
 
 def _known_fields(body: dict[str, Any]) -> dict[str, Any]:
     return {k: body[k] for k in _FIELDS if k in body}
-
-

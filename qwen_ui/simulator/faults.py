@@ -112,7 +112,9 @@ class FaultMiddleware:
         body = b"".join(m.get("body", b"") for m in captured if m["type"] == "http.response.body")
         await self._spoil(rule, status, headers, body, send)
 
-    async def _before(self, rule: FaultRule, scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]) -> None:
+    async def _before(
+        self, rule: FaultRule, scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+    ) -> None:
         if rule.kind in ("hang", "delay"):
             await asyncio.sleep(rule.delay_s)
             await self.app(scope, receive, send)
@@ -123,7 +125,9 @@ class FaultMiddleware:
         else:  # malformed / unknown_status before the handler: an unreadable answer
             await _send(send, 200, b'{"id": "task-unified-', [])
 
-    async def _spoil(self, rule: FaultRule, status: int, headers: list[Any], body: bytes, send: Callable[[Message], Awaitable[None]]) -> None:
+    async def _spoil(
+        self, rule: FaultRule, status: int, headers: list[Any], body: bytes, send: Callable[[Message], Awaitable[None]]
+    ) -> None:
         if rule.kind == "status":
             await _send(send, rule.status, _error_json(rule), _retry_headers(rule))
         elif rule.kind in ("hang", "delay"):
@@ -157,6 +161,12 @@ async def _send(send: Callable[[Message], Awaitable[None]], status: int, body: b
 async def _send_partial(send: Callable[[Message], Awaitable[None]], body: bytes) -> None:
     """Promise a full body, send half, then break the connection."""
     declared = max(len(body), 2) + 64
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json"), (b"content-length", str(declared).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(declared).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
     raise ConnectionAbortedError("simulated dropped connection")

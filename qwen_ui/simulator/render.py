@@ -17,6 +17,7 @@ from qwen_ui.api.schema import auto_output_size
 
 __all__ = ["render_outputs"]
 
+
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     return ImageFont.load_default(size=size)
 

@@ -120,11 +120,18 @@ def swap(first: str | None, second: str | None) -> tuple[str | None, str | None]
     return second, first
 
 
-def size_controls(n: float, choice: str, width: float | None, height: float | None, image1: str | None, image2: str | None, image3: str | None) -> tuple[Any, Any, str, str]:
+def size_controls(
+    n: float, choice: str, width: float | None, height: float | None, image1: str | None, image2: str | None, image3: str | None
+) -> tuple[Any, Any, str, str]:
     """Keep the size widgets honest: (dropdown, custom row, size sent, note)."""
     auto_note = auto_size_note([image1, image2, image3])
     if int(n or 1) > 1:
-        return gr.update(value=text.SIZE_AUTO, interactive=False), gr.update(visible=False), "auto", f"{text.SIZE_ONLY_WITH_ONE} {auto_note}"
+        return (
+            gr.update(value=text.SIZE_AUTO, interactive=False),
+            gr.update(visible=False),
+            "auto",
+            f"{text.SIZE_ONLY_WITH_ONE} {auto_note}",
+        )
     dropdown = gr.update(interactive=True)
     if choice == text.SIZE_CUSTOM:
         w, h = int(width or 0), int(height or 0)

@@ -71,7 +71,9 @@ class Widgets:
 
 
 def _slot(number: int) -> ImageSlot:
-    return ImageSlot(label=f"Image {number}", type="filepath", image_mode=None, sources=["upload", "clipboard"], height=220, elem_id=f"image{number}")
+    return ImageSlot(
+        label=f"Image {number}", type="filepath", image_mode=None, sources=["upload", "clipboard"], height=220, elem_id=f"image{number}"
+    )
 
 
 def build_widgets(*, simulated: bool) -> Widgets:
@@ -90,11 +92,18 @@ def build_widgets(*, simulated: bool) -> Widgets:
             gr.Markdown(text.SLOT_NOTE, elem_classes="hint")
             prompt = gr.Textbox(label=text.PROMPT_LABEL, placeholder=text.PROMPT_PLACEHOLDER, lines=1, max_lines=6, elem_id="prompt")
             prompt_hint = gr.Markdown(f"≈ 0 / {LIMITS.prompt_max_tokens} tokens", elem_classes="hint")
-            negative_prompt = gr.Textbox(label=text.NEGATIVE_LABEL, placeholder=text.NEGATIVE_PLACEHOLDER, lines=1, max_lines=4, elem_id="negative-prompt")
+            negative_prompt = gr.Textbox(
+                label=text.NEGATIVE_LABEL, placeholder=text.NEGATIVE_PLACEHOLDER, lines=1, max_lines=4, elem_id="negative-prompt"
+            )
             negative_hint = gr.Markdown(f"0 / {LIMITS.negative_prompt_max_chars} characters", elem_classes="hint")
             with gr.Row():
                 n = gr.Slider(LIMITS.n_min, LIMITS.n_max, value=1, step=1, label=text.N_LABEL, elem_id="n")
-                size_choice = gr.Dropdown([text.SIZE_AUTO, *text.SIZE_PRESETS, text.SIZE_CUSTOM], value=text.SIZE_AUTO, label=text.SIZE_LABEL, elem_id="size-choice")
+                size_choice = gr.Dropdown(
+                    [text.SIZE_AUTO, *text.SIZE_PRESETS, text.SIZE_CUSTOM],
+                    value=text.SIZE_AUTO,
+                    label=text.SIZE_LABEL,
+                    elem_id="size-choice",
+                )
             with gr.Row(visible=False) as custom_row:
                 custom_width = gr.Number(1024, label="Width (px)", minimum=512, maximum=2048, precision=0)
                 custom_height = gr.Number(1024, label="Height (px)", minimum=512, maximum=2048, precision=0)
@@ -113,11 +122,44 @@ def build_widgets(*, simulated: bool) -> Widgets:
                 cancel = gr.Button(text.CANCEL_BUTTON, variant="stop", elem_id="cancel")
         with gr.Column(scale=2, min_width=320):
             status = gr.Markdown(text.STATUS_IDLE, label=text.STATUS_LABEL, elem_id="status")
-            gallery = gr.Gallery(label=text.GALLERY_LABEL, columns=2, height=460, format="png", buttons=["download", "fullscreen"], elem_id="gallery", interactive=False)
+            gallery = gr.Gallery(
+                label=text.GALLERY_LABEL,
+                columns=2,
+                height=460,
+                format="png",
+                buttons=["download", "fullscreen"],
+                elem_id="gallery",
+                interactive=False,
+            )
             download_zip = gr.File(label=text.ZIP_LABEL, interactive=False, elem_id="download-zip")
             details = gr.Markdown(label=text.DETAILS_LABEL, elem_id="details")
     return Widgets(
-        image1, image2, image3, swap_12, swap_23, clear_all, prompt, prompt_hint, negative_prompt, negative_hint, n, size_choice,
-        custom_row, custom_width, custom_height, size, size_note, seed, randomize_seed, prompt_extend, watermark, callback_url,
-        edit, cancel, status, gallery, download_zip, details,
+        image1,
+        image2,
+        image3,
+        swap_12,
+        swap_23,
+        clear_all,
+        prompt,
+        prompt_hint,
+        negative_prompt,
+        negative_hint,
+        n,
+        size_choice,
+        custom_row,
+        custom_width,
+        custom_height,
+        size,
+        size_note,
+        seed,
+        randomize_seed,
+        prompt_extend,
+        watermark,
+        callback_url,
+        edit,
+        cancel,
+        status,
+        gallery,
+        download_zip,
+        details,
     )

@@ -39,7 +39,13 @@ def _wire_helpers(w: Widgets) -> None:
     w.negative_prompt.change(negative_hint, w.negative_prompt, w.negative_hint, **quick)
     size_inputs = [w.n, w.size_choice, w.custom_width, w.custom_height, w.image1, w.image2, w.image3]
     size_outputs = [w.size_choice, w.custom_row, w.size, w.size_note]
-    gr.on([w.n.change, w.size_choice.change, w.custom_width.change, w.custom_height.change, *(s.change for s in w.slots)], size_controls, size_inputs, size_outputs, **quick)
+    gr.on(
+        [w.n.change, w.size_choice.change, w.custom_width.change, w.custom_height.change, *(s.change for s in w.slots)],
+        size_controls,
+        size_inputs,
+        size_outputs,
+        **quick,
+    )
     w.swap_12.click(swap, [w.image1, w.image2], [w.image1, w.image2], **quick)
     w.swap_23.click(swap, [w.image2, w.image3], [w.image2, w.image3], **quick)
     w.clear_all.click(lambda: (None, None, None), None, w.slots, **quick)
@@ -53,7 +59,20 @@ def build_demo(runtime: Runtime) -> gr.Blocks:
         edit_event = gr.on(
             [w.edit.click, w.prompt.submit],
             handlers.edit,
-            inputs=[w.image1, w.image2, w.image3, w.prompt, w.negative_prompt, w.n, w.size, w.seed, w.randomize_seed, w.prompt_extend, w.watermark, w.callback_url],
+            inputs=[
+                w.image1,
+                w.image2,
+                w.image3,
+                w.prompt,
+                w.negative_prompt,
+                w.n,
+                w.size,
+                w.seed,
+                w.randomize_seed,
+                w.prompt_extend,
+                w.watermark,
+                w.callback_url,
+            ],
             outputs=[w.gallery, w.seed, w.status, w.download_zip, w.details],
             api_name="edit",
             # Edits wait on the network, not the CPU: a limit of 1 (Gradio's default)
@@ -85,6 +104,9 @@ def launch_options(runtime: Runtime) -> dict[str, Any]:
         "allowed_paths": [str(runtime.results_dir)],
         "blocked_paths": [str(settings.cache_dir)],
         "app_kwargs": {"routes": list(routes)} if routes else None,
-        "theme": gr.themes.Default(font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"], font_mono=["ui-monospace", "SFMono-Regular", "monospace"]),
+        "theme": gr.themes.Default(
+            font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+            font_mono=["ui-monospace", "SFMono-Regular", "monospace"],
+        ),
         "css": CSS,
     }

@@ -3,8 +3,7 @@
 TITLE = "Qwen Edit Studio"
 SUBTITLE = "Edit images with **qwen-image-edit-plus**: drop 1–3 images, say what to change, press **Edit**."
 SIMULATOR_BANNER = (
-    "**Local simulator** — edits are made by a built-in stand-in of the API, not the real model. "
-    "Set `EVOLINK_API_KEY` for real edits."
+    "**Local simulator** — edits are made by a built-in stand-in of the API, not the real model. Set `EVOLINK_API_KEY` for real edits."
 )
 SLOT_NOTE = (
     "Refer to the images as *Image 1*, *Image 2*, *Image 3* in your prompt. "
@@ -20,11 +19,15 @@ SIZE_AUTO = "Auto (follow the last image, ≈1 MP)"
 SIZE_CUSTOM = "Custom…"
 SIZE_PRESETS = ("1024x1024", "1328x1328", "1024x1536", "1536x1024", "768x1344", "1344x768", "1664x928", "928x1664")
 SIZE_SENT_LABEL = "Size sent to the API"
-SIZE_ONLY_WITH_ONE = "Size can only be chosen when n = 1 — the API refuses a size with several images. Outputs follow the last image at ≈1 MP."
+SIZE_ONLY_WITH_ONE = (
+    "Size can only be chosen when n = 1 — the API refuses a size with several images. Outputs follow the last image at ≈1 MP."
+)
 SEED_LABEL = "Seed"
 RANDOMIZE_LABEL = "Randomize seed"
 PROMPT_EXTEND_LABEL = "Prompt rewriting (prompt_extend)"
-PROMPT_EXTEND_INFO = "The provider rewrites your prompt with an LLM: better for short prompts, but the same seed may give different results."
+PROMPT_EXTEND_INFO = (
+    "The provider rewrites your prompt with an LLM: better for short prompts, but the same seed may give different results."
+)
 WATERMARK_LABEL = "Add “Qwen-Image” watermark"
 ADVANCED_LABEL = "Advanced"
 CALLBACK_LABEL = "Callback URL (HTTPS; the provider POSTs the finished task here)"

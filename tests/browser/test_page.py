@@ -1,0 +1,55 @@
+"""A person's path through the page in a real browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.test_startup import ROOT
+
+pytestmark = pytest.mark.browser
+EXAMPLES = ROOT / "examples"
+
+
+def fill_slot(page: Any, number: int, path: Path) -> None:
+    page.locator(f"#image{number} input[type=file]").set_input_files(str(path))
+    expect(page.locator(f"#image{number} img")).to_be_visible(timeout=10_000)
+
+
+def test_two_images_a_prompt_and_edit_shows_progress_then_results_that_download(page: Any) -> None:
+    expect(page.locator("#sim-banner")).to_contain_text("Local simulator")
+    fill_slot(page, 1, EXAMPLES / "mug.png")
+    fill_slot(page, 2, EXAMPLES / "bird.png")
+    page.locator("#prompt textarea").fill("Put the bird from Image 2 on the mug from Image 1")
+    page.get_by_role("button", name="Edit", exact=True).click()
+    expect(page.locator("#status")).to_contain_text("Processing", timeout=15_000)
+    page.screenshot(path=str(SCREENSHOTS / "progress.png"), full_page=True)
+    expect(page.locator("#status")).to_contain_text("Done", timeout=30_000)
+    expect(page.locator("#gallery img").first).to_be_visible()
+    expect(page.locator("#details")).to_contain_text("Seed")
+    page.screenshot(path=str(SCREENSHOTS / "page-with-results.png"), full_page=True)
+    with page.expect_download() as download:
+        page.locator("#download-zip a").first.click()
+    saved = Path(download.value.path())
+    assert saved.stat().st_size > 1000
+    seed_value = page.locator("#seed input").input_value()
+    assert seed_value.isdigit()
+
+
+def test_an_empty_prompt_is_explained_and_the_images_stay(page: Any) -> None:
+    fill_slot(page, 1, EXAMPLES / "landscape.png")
+    page.get_by_role("button", name="Edit", exact=True).click()
+    expect(page.get_by_test_id("toast-body").first).to_contain_text("prompt is empty", timeout=10_000)
+    expect(page.locator("#image1 img")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "error-kept-inputs.png"), full_page=True)
+
+
+def test_size_is_disabled_with_an_explanation_when_n_is_above_one(page: Any) -> None:
+    page.locator("#n input[type=number]").fill("3")
+    page.locator("#n input[type=number]").press("Enter")
+    expect(page.locator("#size textarea, #size input").first).to_have_value("auto", timeout=5_000)
+    expect(page.get_by_text("Size can only be chosen when n = 1")).to_be_visible(timeout=5_000)
