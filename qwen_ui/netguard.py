@@ -15,7 +15,7 @@ import httpx
 
 from qwen_ui.errors import InputError
 
-__all__ = ["check_public_url", "address_is_public", "literal_ip", "MAX_URL_CHARS"]
+__all__ = ["check_public_url", "address_is_public", "literal_ip", "system_resolver", "Resolver", "MAX_URL_CHARS"]
 
 MAX_URL_CHARS = 2048
 Resolver = Callable[[str], Iterable[str]]
@@ -79,7 +79,8 @@ def literal_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
         return None
 
 
-def _system_resolver(host: str) -> list[str]:
+def system_resolver(host: str) -> list[str]:
+    """Every A and AAAA address of ``host`` (blocking: call it from a thread)."""
     infos = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
     return [str(info[4][0]) for info in infos]
 

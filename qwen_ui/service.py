@@ -28,6 +28,7 @@ from qwen_ui.cache import CachedRun, CacheKey, ResultCache
 from qwen_ui.errors import InputError, ResultUnavailable, TaskFailed
 from qwen_ui.hosting.base import ImageHost
 from qwen_ui.images import prepare_image
+from qwen_ui.netguard import Resolver, check_public_url, system_resolver
 
 __all__ = ["EditService", "EditRequest", "EditResult", "Stage", "TaskStarted", "TaskProgress", "Finished", "EditEvent"]
 
@@ -100,6 +101,7 @@ class EditService:
     cache: ResultCache
     results_dir: Path
     max_upload_bytes: int = 20 * 1024 * 1024
+    resolver: Resolver = system_resolver
     _rng: random.Random = field(default_factory=random.SystemRandom)
 
     async def run(self, request: EditRequest, *, client: QwenClient | None = None) -> AsyncIterator[EditEvent]:
@@ -109,6 +111,9 @@ class EditService:
         explicit_seed = request.seed is not None
         seed = request.seed if request.seed is not None else self._rng.randrange(LIMITS.seed_max + 1)
         draft = self._check(request, seed)
+        if draft.callback_url:
+            # The provider refuses internal callbacks; check the resolved addresses before paying.
+            await asyncio.to_thread(check_public_url, draft.callback_url, field="callback_url", resolver=self.resolver)
         yield Stage("preparing", f"Preparing {len(request.images)} image(s)…", 0.0)
         prepared = await asyncio.gather(
             *(asyncio.to_thread(prepare_image, data, slot=slot, max_bytes=self.max_upload_bytes) for slot, data in request.images)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from tests.conftest import FAST_RETRY, TEST_KEY
 from tests.helpers import SimulatorControl
 
 
-def start_app(simulator_url: str, data_dir: Path, key: str = TEST_KEY) -> tuple[Any, Runtime, str]:
+def start_app(simulator_url: str, data_dir: Path, key: str = TEST_KEY, **env: str) -> tuple[Any, Runtime, str]:
     settings = load_settings(
         {
             "EVOLINK_API_KEY": key,
@@ -28,6 +29,7 @@ def start_app(simulator_url: str, data_dir: Path, key: str = TEST_KEY) -> tuple[
             "EVOLINK_FILES_URL": simulator_url,
             "QWEN_UI_DATA_DIR": str(data_dir),
             "GRADIO_SERVER_PORT": str(free_port()),
+            **env,
         }
     )
     runtime = build_runtime(settings)
@@ -235,3 +237,52 @@ def test_the_readme_gradio_client_snippet_works(
     exec(compile(snippet.replace("http://127.0.0.1:7860", app[0]), "README.md", "exec"), {})  # noqa: S102
     assert "\nDone: 1 image(s)" in capsys.readouterr().out
     assert sim.creates == 1
+
+
+def test_self_hosting_serves_inputs_from_the_apps_own_signed_route(
+    simulator_server: ServerThread, sim: SimulatorControl, pictures: list[Path], tmp_path: Path
+) -> None:
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    demo, runtime, url = start_app(
+        simulator_server.url, tmp_path / "self", QWEN_UI_IMAGE_HOST="self", QWEN_UI_PUBLIC_URL=public, GRADIO_SERVER_PORT=str(port)
+    )
+    try:
+        assert runtime.settings.image_host == "self"
+        client = Client(url, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "dl"))
+        result = edit(client, pictures[:2])
+        assert result[2].startswith("Done")
+        assert sim.stats()["uploads"] == 0  # the simulator fetched the inputs from the app, not its file service
+        assert len(list((tmp_path / "self" / "share").iterdir())) == 2
+    finally:
+        demo.close()
+        runtime.close()
+
+
+def test_one_users_slow_task_does_not_hold_up_another(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    sim.configure(task_seconds=3)
+    jobs = [
+        gradio.submit(
+            image1=handle_file(str(pictures[i])),
+            image2=None,
+            image3=None,
+            prompt=f"edit {i}",
+            negative_prompt="",
+            n=1,
+            size="auto",
+            seed=i,
+            randomize_seed=False,
+            prompt_extend=True,
+            watermark=False,
+            callback_url="",
+            api_name="/edit",
+        )
+        for i in range(3)
+    ]
+    running_together = 0
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(job.done() for job in jobs):
+        running_together = max(running_together, sim.stats()["active"])
+        time.sleep(0.1)
+    assert running_together == 3
+    assert all(job.result()[2].startswith("Done") for job in jobs)

@@ -142,7 +142,11 @@ async def test_create_with_a_read_timeout_is_not_resent(sim: SimulatorControl) -
     assert sim.creates == 1
 
 
-@pytest.mark.parametrize("fault", [{"kind": "drop"}, {"kind": "status", "status": 502}, {"kind": "malformed"}], ids=["dropped-connection", "5xx", "malformed-answer"])
+@pytest.mark.parametrize(
+    "fault",
+    [{"kind": "drop"}, {"kind": "status", "status": 502}, {"kind": "malformed"}],
+    ids=["dropped-connection", "5xx", "malformed-answer"],
+)
 async def test_create_whose_answer_is_lost_is_not_resent(client: QwenClient, sim: SimulatorControl, fault: dict[str, object]) -> None:
     url = sim.upload(image_bytes())
     sim.fault(target="create", phase="after", **fault)
@@ -260,3 +264,29 @@ async def test_the_key_never_appears_in_logs_exceptions_or_reprs(
     texts += [record.getMessage() for record in caplog.records]
     assert texts and not [t for t in texts if TEST_KEY in t]
     assert repr(Secret(TEST_KEY)) == "Secret('****')"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://10.0.0.5/result.png", "http://example.com/result.png", "https://169.254.169.254/latest/meta-data/", "https://[::1]/x.png"],
+)
+async def test_a_result_link_to_a_non_public_address_is_not_fetched(client: QwenClient, url: str) -> None:
+    with pytest.raises(ResultUnavailable, match="will not fetch"):
+        await client.download(url)
+
+
+async def test_a_result_link_whose_name_resolves_inside_is_not_fetched(sim: SimulatorControl) -> None:
+    async with httpx.AsyncClient() as http:
+        client = QwenClient(
+            http, api_key=Secret(TEST_KEY), base_url=sim.url, files_url=sim.url, retry=FAST_RETRY, resolver=lambda host: ["10.1.2.3"]
+        )
+        with pytest.raises(ResultUnavailable, match="will not fetch"):
+            await client.download("https://cdn.example.com/result.png")
+
+
+async def test_a_result_link_that_redirects_is_not_followed(client: QwenClient, sim: SimulatorControl) -> None:
+    task_id = await new_task(client, sim)
+    done = [e async for e in client.watch(task_id)][-1]
+    sim.fault(target="download", kind="redirect")
+    with pytest.raises(ResultUnavailable, match="redirect"):
+        await client.download(done.urls[0])

@@ -28,6 +28,7 @@ from qwen_ui.errors import (
     AuthenticationError,
     BadRequest,
     ConnectionFailed,
+    InputError,
     InsufficientCredits,
     PayloadTooLarge,
     PermissionDenied,
@@ -38,6 +39,7 @@ from qwen_ui.errors import (
     TaskNotFound,
     UnknownOutcome,
 )
+from qwen_ui.netguard import Resolver, check_public_url, system_resolver
 from qwen_ui.secrets import Secret
 
 __all__ = ["QwenClient", "UploadedFile", "make_http_client", "error_from_response"]
@@ -105,6 +107,7 @@ class QwenClient:
         poll: PollPolicy | None = None,
         max_download_bytes: int = 40 * 1024 * 1024,
         sleep: Sleep = asyncio.sleep,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self._http = http
         self._api_key = api_key
@@ -114,6 +117,8 @@ class QwenClient:
         self.poll = poll or PollPolicy()
         self.max_download_bytes = max_download_bytes
         self._sleep = sleep
+        self._resolver = resolver
+        self._trusted_hosts = {_host_port(self.base_url), _host_port(self.files_url)}
 
     def __repr__(self) -> str:
         return f"QwenClient(base_url={self.base_url!r}, api_key={self._api_key!r})"
@@ -205,11 +210,23 @@ class QwenClient:
         return UploadedFile(url=url, expires_at=info.get("expires_at"))
 
     async def download(self, url: str) -> bytes:
-        """Fetch one result at once (links die after 24 h). The key is never sent."""
-        if not url.startswith(("https://", "http://")):
-            raise ResultUnavailable("The API returned a result link that is not a web address.")
+        """Fetch one result at once (links die after 24 h). The key is never sent.
+
+        A result link is fetched only from the configured API hosts or from a
+        public https address (checked after DNS resolution); redirects are not
+        followed, so a forged link cannot reach inside the network.
+        """
+        await self._check_result_url(url)
         response = await self._request("GET", url, kind="download")
         return response.content
+
+    async def _check_result_url(self, url: str) -> None:
+        try:
+            if _host_port(url) in self._trusted_hosts:
+                return
+            await asyncio.to_thread(check_public_url, url, field="result link", resolver=self._resolver)
+        except (InputError, httpx.InvalidURL, ValueError):
+            raise ResultUnavailable("The API returned a result link the app will not fetch (not a public https address).") from None
 
     # -- transport ---------------------------------------------------------------
 
@@ -285,6 +302,10 @@ class QwenClient:
 
     def _error_for(self, response: httpx.Response, *, kind: RequestKind, task_id: str | None) -> ApiError:
         if kind == "download":
+            if response.is_redirect:
+                return ResultUnavailable(
+                    "A result link redirected elsewhere; redirects are not followed.", status=response.status_code, task_id=task_id
+                )
             if response.status_code in (403, 404, 410):
                 return ResultUnavailable(
                     "A result link has expired or is gone (the provider keeps results 24 h).", status=response.status_code, task_id=task_id
@@ -296,6 +317,11 @@ class QwenClient:
         if kind == "create" and response.status_code >= 500:
             return UnknownOutcome(f"{_CREATE_UNKNOWN} ({error.message})", status=response.status_code, code=error.code)
         return error
+
+
+def _host_port(url: str) -> tuple[str, int | None]:
+    parsed = httpx.URL(url)
+    return parsed.host.lower(), parsed.port
 
 
 _CREATE_UNKNOWN = (

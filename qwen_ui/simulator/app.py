@@ -256,6 +256,7 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
         return {
             **counters.__dict__,
             "tasks": len(sim.engine.tasks),
+            "active": sum(1 for task in sim.engine.tasks.values() if task.final_status is None),
             "pending_faults": sim.faults.pending(),
             "callbacks": sim.callback_log[-50:],
         }

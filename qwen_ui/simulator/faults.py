@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 __all__ = ["FaultRule", "FaultPlan", "FaultMiddleware", "target_of"]
 
 Target = Literal["create", "get", "upload", "download", "any"]
-Kind = Literal["status", "hang", "drop", "malformed", "unknown_status", "delay"]
+Kind = Literal["status", "hang", "drop", "malformed", "unknown_status", "delay", "redirect"]
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
@@ -122,6 +122,8 @@ class FaultMiddleware:
             await _send(send, rule.status, _error_json(rule), _retry_headers(rule))
         elif rule.kind == "drop":
             await _send_partial(send, b'{"id": "task-')
+        elif rule.kind == "redirect":
+            await _send(send, 302, b"", [(b"location", (rule.message or "http://169.254.169.254/latest/meta-data/").encode())])
         else:  # malformed / unknown_status before the handler: an unreadable answer
             await _send(send, 200, b'{"id": "task-unified-', [])
 
