@@ -54,6 +54,7 @@ class Settings:
     server_name: str = "127.0.0.1"
     server_port: int = 7860
     max_upload_mb: int = 20
+    http_timeout_s: float = 30.0
     max_concurrent_edits: int = 64
     queue_max_size: int = 256
 
@@ -142,6 +143,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         server_name=env.get("GRADIO_SERVER_NAME", "").strip() or "127.0.0.1",
         server_port=int(_number(env, "GRADIO_SERVER_PORT", 7860, minimum=1, maximum=65535, integer=True)),
         max_upload_mb=int(_number(env, "QWEN_UI_MAX_UPLOAD_MB", 20, minimum=1, maximum=200, integer=True)),
+        http_timeout_s=_number(env, "QWEN_UI_HTTP_TIMEOUT_S", 30.0, minimum=0.1, maximum=600.0, integer=False),
         max_concurrent_edits=int(_number(env, "QWEN_UI_MAX_CONCURRENT_EDITS", 64, minimum=1, maximum=10000, integer=True)),
         queue_max_size=int(_number(env, "QWEN_UI_QUEUE_MAX_SIZE", 256, minimum=1, maximum=100000, integer=True)),
     )

@@ -6,8 +6,13 @@ loopback port and reached over HTTP by the same client as the real API.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -17,12 +22,14 @@ from qwen_ui.config import Settings
 from qwen_ui.hosting.base import DedupingHost, ImageHost
 from qwen_ui.hosting.provider import ProviderHost
 from qwen_ui.hosting.selfhost import SignedFileHost
+from qwen_ui.inflight import InflightStore
 from qwen_ui.secrets import Secret, install_log_redaction
 from qwen_ui.service import EditService
 from qwen_ui.serving import ServerThread
 
 __all__ = ["Runtime", "build_runtime"]
 
+log = logging.getLogger("qwen_ui.runtime")
 SIMULATOR_KEY = Secret("simulator-local-key")
 
 
@@ -41,6 +48,24 @@ class Runtime:
     @property
     def simulated(self) -> bool:
         return self.simulator is not None
+
+    @asynccontextmanager
+    async def lifespan(self, _app: Any) -> AsyncIterator[None]:
+        """Runs inside the web server: resume recorded tasks, sweep expired shared files."""
+        job = asyncio.create_task(self._maintain())
+        try:
+            yield
+        finally:
+            job.cancel()
+
+    async def _maintain(self, sweep_every_s: float = 600.0) -> None:
+        saved = await self.service.resume_pending()
+        if saved:
+            log.info("saved the results of %d task(s) left running before the restart", saved)
+        while True:
+            if self.self_host is not None:
+                await asyncio.to_thread(self.self_host.sweep)
+            await asyncio.sleep(sweep_every_s)
 
     def close(self) -> None:
         self.cache.close()
@@ -78,14 +103,20 @@ def build_runtime(settings: Settings) -> Runtime:
     simulator = _start_simulator(settings) if settings.simulated else None
     base_url = simulator.url if simulator else settings.base_url
     files_url = simulator.url if simulator else settings.files_url
-    http = make_http_client()
+    http = make_http_client(settings.http_timeout_s)
     client = QwenClient(http, api_key=SIMULATOR_KEY if simulator else settings.api_key, base_url=base_url, files_url=files_url)
     inner_host, self_host = _image_host(settings, client)
     host = DedupingHost(inner_host, min_remaining_s=min(900.0, settings.share_ttl_s / 4))
     cache = ResultCache(settings.cache_dir, size_limit_bytes=settings.cache_size_limit_bytes)
     results_dir = settings.data_dir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
+    inflight = InflightStore(settings.data_dir / "inflight")
     service = EditService(
-        client=client, host=host, cache=cache, results_dir=results_dir, max_upload_bytes=settings.max_upload_mb * 1024 * 1024
+        client=client,
+        host=host,
+        cache=cache,
+        results_dir=results_dir,
+        inflight=inflight,
+        max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
     )
     return Runtime(settings, http, client, host, cache, service, results_dir, self_host, simulator)

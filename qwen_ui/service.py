@@ -23,11 +23,12 @@ from PIL import Image
 
 from qwen_ui.api.client import QwenClient
 from qwen_ui.api.events import Done, Failed, Queued, Running
-from qwen_ui.api.schema import LIMITS, MODEL, CreateRequest
+from qwen_ui.api.schema import LIMITS, MODEL, CreateRequest, Task
 from qwen_ui.cache import CachedRun, CacheKey, ResultCache
-from qwen_ui.errors import InputError, ResultUnavailable, TaskFailed
+from qwen_ui.errors import InputError, QwenUIError, ResultUnavailable, TaskFailed, TaskNotFound
 from qwen_ui.hosting.base import ImageHost
-from qwen_ui.images import prepare_image
+from qwen_ui.images import PreparedImage, prepare_image
+from qwen_ui.inflight import InflightRecord, InflightStore
 from qwen_ui.netguard import Resolver, check_public_url, system_resolver
 
 __all__ = ["EditService", "EditRequest", "EditResult", "Stage", "TaskStarted", "TaskProgress", "Finished", "EditEvent"]
@@ -100,15 +101,20 @@ class EditService:
     host: ImageHost
     cache: ResultCache
     results_dir: Path
+    inflight: InflightStore
     max_upload_bytes: int = 20 * 1024 * 1024
     resolver: Resolver = system_resolver
     _rng: random.Random = field(default_factory=random.SystemRandom)
+    _background: set[asyncio.Task[bool]] = field(default_factory=set)
 
-    async def run(self, request: EditRequest, *, client: QwenClient | None = None) -> AsyncIterator[EditEvent]:
-        """Carry out one edit, yielding progress; raises a QwenUIError on failure."""
+    async def run(self, request: EditRequest, *, client: QwenClient | None = None, resumable: bool = True) -> AsyncIterator[EditEvent]:
+        """Carry out one edit, yielding progress; raises a QwenUIError on failure.
+
+        ``resumable=False`` (a pasted key) keeps the task out of the on-disk
+        record, since the key that pays for it is never written down.
+        """
         started = time.monotonic()
         client = client or self.client
-        explicit_seed = request.seed is not None
         seed = request.seed if request.seed is not None else self._rng.randrange(LIMITS.seed_max + 1)
         draft = self._check(request, seed)
         if draft.callback_url:
@@ -118,27 +124,14 @@ class EditService:
         prepared = await asyncio.gather(
             *(asyncio.to_thread(prepare_image, data, slot=slot, max_bytes=self.max_upload_bytes) for slot, data in request.images)
         )
-        notices = [*draft.notices, *(note for image in prepared for note in image.notes)]
-        key = CacheKey(
-            MODEL,
-            draft.prompt,
-            draft.negative_prompt,
-            seed,
-            draft.n,
-            draft.size,
-            draft.prompt_extend,
-            draft.watermark,
-            tuple(p.sha256 for p in prepared),
-        )
-        if explicit_seed:
+        notices = (*draft.notices, *(note for image in prepared for note in image.notes))
+        key = _cache_key(draft, seed, prepared)
+        if request.seed is not None:
             cached = await asyncio.to_thread(self.cache.get, key)
             if cached is not None:
                 paths = await asyncio.to_thread(self._write_outputs, cached.task_id, cached.images)
-                yield Finished(
-                    EditResult(
-                        paths, seed, cached.task_id, True, cached.usage, draft, key.input_sha256, tuple(notices), time.monotonic() - started
-                    )
-                )
+                elapsed = time.monotonic() - started
+                yield Finished(EditResult(paths, seed, cached.task_id, True, cached.usage, draft, key.input_sha256, notices, elapsed))
                 return
         urls = []
         for i, image in enumerate(prepared, start=1):
@@ -147,28 +140,77 @@ class EditService:
         task_request = dataclasses.replace(draft, image_urls=tuple(urls))
         yield Stage("creating", "Creating the task…", None)
         task = await client.create(task_request)
+        record = InflightRecord(task.id, key, task_request.to_json(), time.time(), resumable)
+        await asyncio.to_thread(self.inflight.add, record)
         yield TaskStarted(task.id, task.usage, task.estimated_time_s)
-        final = task
+        try:
+            final = task
+            async for event in self._follow(client, task):
+                if isinstance(event, TaskProgress):
+                    yield event
+                else:
+                    final = event
+            yield Stage("downloading", "Downloading results…", 1.0)
+            paths, usage = await self._finish(client, record, final)
+        except (asyncio.CancelledError, GeneratorExit):
+            # The user stopped waiting, not paying: finish in the background so the result is kept.
+            self._adopt(client, record)
+            raise
+        elapsed = time.monotonic() - started
+        yield Finished(EditResult(paths, seed, task.id, False, usage or task.usage, task_request, key.input_sha256, notices, elapsed))
+
+    async def _follow(self, client: QwenClient, task: Task) -> AsyncIterator[TaskProgress | Task]:
+        """Progress events, then the completed task; a failed task raises TaskFailed."""
         async for event in client.watch(task.id, first=task):
-            final = event.task
             if isinstance(event, (Queued, Running)):
                 yield TaskProgress(task.id, event.task.status, event.task.progress, event.task.estimated_time_s)
             elif isinstance(event, Failed):
+                await asyncio.to_thread(self.inflight.remove, task.id)
                 raise TaskFailed(
                     f"The provider could not make this edit: {event.reason}",
                     task_id=task.id,
                     code=event.task.error.code if event.task.error else None,
                 )
             elif isinstance(event, Done):
-                break
-        images = await self._download(client, final.results, task.id)
-        yield Stage("downloading", "Saving results…", 1.0)
-        usage = final.usage or task.usage
-        await asyncio.to_thread(self.cache.put, key, CachedRun(task.id, seed, images, usage, time.time()))
-        paths = await asyncio.to_thread(self._write_outputs, task.id, images)
-        yield Finished(
-            EditResult(paths, seed, task.id, False, usage, task_request, key.input_sha256, tuple(notices), time.monotonic() - started)
-        )
+                yield event.task
+
+    async def _finish(self, client: QwenClient, record: InflightRecord, final: Task) -> tuple[tuple[Path, ...], dict[str, Any]]:
+        """Download at once (links die after 24 h), cache, write files, forget the record."""
+        images = await self._download(client, final.results, final.id)
+        run = CachedRun(final.id, record.key.seed, images, final.usage, time.time())
+        await asyncio.to_thread(self.cache.put, record.key, run)
+        paths = await asyncio.to_thread(self._write_outputs, final.id, images)
+        await asyncio.to_thread(self.inflight.remove, final.id)
+        return paths, final.usage
+
+    async def resume(self, record: InflightRecord, client: QwenClient | None = None) -> bool:
+        """Follow a recorded task to its end and keep its results; True when they were saved."""
+        client = client or self.client
+        try:
+            final = await client.get(record.task_id)
+            async for event in self._follow(client, final):
+                if isinstance(event, Task):
+                    final = event
+            await self._finish(client, record, final)
+            log.info("resumed task %s: results saved", record.task_id)
+            return True
+        except (TaskFailed, TaskNotFound, ResultUnavailable) as exc:
+            log.warning("resumed task %s ended without results: %s", record.task_id, type(exc).__name__)
+            await asyncio.to_thread(self.inflight.remove, record.task_id)
+        except QwenUIError as exc:
+            log.warning("could not resume task %s yet: %s", record.task_id, type(exc).__name__)
+        return False
+
+    async def resume_pending(self) -> int:
+        """Pick up every recorded task (at start-up); returns how many were saved."""
+        records = [r for r in await asyncio.to_thread(self.inflight.all) if r.resumable]
+        results = await asyncio.gather(*(self.resume(record) for record in records))
+        return sum(results)
+
+    def _adopt(self, client: QwenClient, record: InflightRecord) -> None:
+        job = asyncio.get_running_loop().create_task(self.resume(record, client))
+        self._background.add(job)
+        job.add_done_callback(self._background.discard)
 
     def _check(self, request: EditRequest, seed: int) -> CreateRequest:
         """All parameter checks before any image work or any spend."""
@@ -211,3 +253,17 @@ class EditService:
                 path.write_bytes(data)
             paths.append(path)
         return tuple(paths)
+
+
+def _cache_key(request: CreateRequest, seed: int, prepared: Sequence[PreparedImage]) -> CacheKey:
+    return CacheKey(
+        MODEL,
+        request.prompt,
+        request.negative_prompt,
+        seed,
+        request.n,
+        request.size,
+        request.prompt_extend,
+        request.watermark,
+        tuple(p.sha256 for p in prepared),
+    )

@@ -24,7 +24,9 @@ class SimulatorControl:
 
     def reset(self, **config: Any) -> None:
         httpx.post(f"{self.url}/_simulator/reset").raise_for_status()
-        self.configure(**{"task_seconds": 0.4, "result_ttl_s": 86400, "failure_rate": 0.0, "latency_s": 0.0, **config})
+        self.configure(
+            **{"task_seconds": 0.4, "result_ttl_s": 86400, "failure_rate": 0.0, "latency_s": 0.0, "callback_override_url": "", **config}
+        )
 
     def configure(self, **config: Any) -> dict[str, Any]:
         response = httpx.post(f"{self.url}/_simulator/config", json=config)

@@ -13,30 +13,10 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from qwen_ui.config import load_settings
-from qwen_ui.runtime import Runtime, build_runtime
+from qwen_ui.runtime import Runtime
 from qwen_ui.serving import ServerThread, free_port
-from qwen_ui.ui import build_demo, launch_options
-from tests.conftest import FAST_RETRY, TEST_KEY
+from tests.apphelpers import app_error, edit, start_app
 from tests.helpers import SimulatorControl
-
-
-def start_app(simulator_url: str, data_dir: Path, key: str = TEST_KEY, **env: str) -> tuple[Any, Runtime, str]:
-    settings = load_settings(
-        {
-            "EVOLINK_API_KEY": key,
-            "EVOLINK_BASE_URL": simulator_url,
-            "EVOLINK_FILES_URL": simulator_url,
-            "QWEN_UI_DATA_DIR": str(data_dir),
-            "GRADIO_SERVER_PORT": str(free_port()),
-            **env,
-        }
-    )
-    runtime = build_runtime(settings)
-    runtime.client.retry = FAST_RETRY
-    demo = build_demo(runtime)
-    _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(runtime))
-    return demo, runtime, url
 
 
 @pytest.fixture(scope="module")
@@ -63,23 +43,6 @@ def pictures(tmp_path: Path) -> list[Path]:
         Image.new("RGB", size, color).save(path)
         paths.append(path)
     return paths
-
-
-def edit(gradio: Client, images: list[Path | None], **params: Any) -> tuple[Any, ...]:
-    files = [handle_file(str(p)) if p else None for p in [*images, None, None, None][:3]]
-    values: dict[str, Any] = {
-        "prompt": "make it look like a watercolor",
-        "negative_prompt": "",
-        "n": 1,
-        "size": "auto",
-        "seed": 1234,
-        "randomize_seed": False,
-        "prompt_extend": True,
-        "watermark": False,
-        "callback_url": "",
-    }
-    values.update(params)
-    return gradio.predict(image1=files[0], image2=files[1], image3=files[2], api_name="/edit", **values)
 
 
 def result_images(result: tuple[Any, ...]) -> list[Image.Image]:
@@ -164,13 +127,6 @@ def test_changing_a_keyed_parameter_misses_the_cache(
     edit(gradio, pictures[:1], seed=900)
     assert "from cache" not in edit(gradio, pictures[:1], seed=900, **change)[2]
     assert sim.creates == 2
-
-
-def app_error(gradio: Client, *args: Any, **kwargs: Any) -> str:
-    with pytest.raises(Exception) as caught:
-        edit(gradio, *args, **kwargs)
-    assert type(caught.value).__name__ == "AppError"
-    return str(caught.value)
 
 
 def test_size_with_n_above_one_is_refused_naming_the_field_and_nothing_is_sent(

@@ -50,10 +50,10 @@ Sleep = Callable[[float], Awaitable[None]]
 UPLOAD_PATH = "/api/v1/files/upload/stream"
 
 
-def make_http_client() -> httpx.AsyncClient:
-    """The process-wide pooled client: per-phase timeouts, no redirects, no env proxies for loopback."""
+def make_http_client(read_timeout_s: float = 30.0) -> httpx.AsyncClient:
+    """The process-wide pooled client: per-phase timeouts, no redirects."""
     return httpx.AsyncClient(
-        timeout=httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0),
+        timeout=httpx.Timeout(connect=5.0, read=read_timeout_s, write=30.0, pool=5.0),
         limits=httpx.Limits(max_connections=512, max_keepalive_connections=64),
         follow_redirects=False,
         headers={"User-Agent": "qwen-edit-studio/1.0"},
@@ -176,6 +176,7 @@ class QwenClient:
         estimated = first.estimated_time_s if first else None
         last_seen: tuple[str, int] | None = None
         interval: float | None = None
+        failing_since: float | None = None
         task = first
         while True:
             if task is not None:
@@ -193,7 +194,16 @@ class QwenClient:
                 )
             interval = self.poll.next_interval_s(interval, elapsed, estimated)
             await self._pause(interval, wake)
-            task = await self.get(task_id)
+            try:
+                task = await self.get(task_id)
+                failing_since = None
+            except _TRANSIENT as exc:
+                # get() already retried; keep watching through an outage, up to a limit.
+                failing_since = failing_since or time.monotonic()
+                if time.monotonic() - failing_since > self.poll.outage_tolerance_s:
+                    raise
+                log.warning("poll of %s failed (%s); still watching", task_id, type(exc).__name__)
+                task = None
 
     async def upload_file(self, data: bytes, filename: str, content_type: str) -> UploadedFile:
         """Host one input on the provider's file service; the URL lives about 72 h."""
@@ -317,6 +327,9 @@ class QwenClient:
         if kind == "create" and response.status_code >= 500:
             return UnknownOutcome(f"{_CREATE_UNKNOWN} ({error.message})", status=response.status_code, code=error.code)
         return error
+
+
+_TRANSIENT = (ServerError, RateLimited, ConnectionFailed, ApiTimeout, ProtocolError)
 
 
 def _host_port(url: str) -> tuple[str, int | None]:

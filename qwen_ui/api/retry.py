@@ -46,6 +46,8 @@ class PollPolicy:
     max_s: float = 5.0
     near_finish_s: float = 0.25
     deadline_s: float = 15 * 60
+    # How long polls may keep failing (5xx, 429, broken answers) before the watch gives up.
+    outage_tolerance_s: float = 120.0
 
     def next_interval_s(self, previous_s: float | None, elapsed_s: float, estimated_s: float | None) -> float:
         interval = self.first_s if previous_s is None else min(self.max_s, previous_s * self.growth)

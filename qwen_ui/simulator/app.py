@@ -58,6 +58,9 @@ class SimulatorConfig:
     allow_local_callbacks: bool = False
     callback_timeout_s: float = 10.0
     callback_backoff_s: tuple[float, ...] = (1.0, 2.0, 4.0)
+    # Deliver every callback here instead of to callback_url (tests: a public URL is
+    # validated by the app, the receiver listens on loopback).
+    callback_override_url: str | None = None
     rng_seed: int | None = None
 
 
@@ -67,6 +70,7 @@ class ConfigPatch(BaseModel):
     failure_rate: float | None = None
     latency_s: float | None = None
     allow_local_callbacks: bool | None = None
+    callback_override_url: str | None = None
     fail_next_task: str | None = None
 
 
@@ -232,7 +236,7 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
 
     async def deliver_callback(task: SimTask, base: str) -> None:
         """POST the task JSON; 10 s timeout, retried after 1/2/4 s on non-2xx or errors."""
-        url = task.request.callback_url
+        url = task.request.callback_url and (config.callback_override_url or task.request.callback_url)
         if not url:
             return
         payload = task.to_json(sim.result_urls(base, task))

@@ -103,7 +103,7 @@ def launch_options(runtime: Runtime) -> dict[str, Any]:
         "footer_links": ["api"],
         "allowed_paths": [str(runtime.results_dir)],
         "blocked_paths": [str(settings.cache_dir)],
-        "app_kwargs": {"routes": list(routes)} if routes else None,
+        "app_kwargs": {"routes": list(routes), "lifespan": runtime.lifespan},
         "theme": gr.themes.Default(
             font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
             font_mono=["ui-monospace", "SFMono-Regular", "monospace"],
