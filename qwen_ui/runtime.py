@@ -67,6 +67,23 @@ class Runtime:
                 await asyncio.to_thread(self.self_host.sweep)
             await asyncio.sleep(sweep_every_s)
 
+    def for_user_key(self, key: Secret) -> tuple[QwenClient, ImageHost]:
+        """Client and host for a key pasted in the page: the real API, even in simulator mode."""
+        settings = self.settings
+        if self.simulator is None:
+            client = self.client.with_key(key)
+        else:
+            client = QwenClient(
+                self.http,
+                api_key=key,
+                base_url=settings.base_url,
+                files_url=settings.files_url,
+                retry=self.client.retry,
+                poll=self.client.poll,
+            )
+        host: ImageHost = self.host if settings.image_host != "provider" else ProviderHost(client)
+        return client, host
+
     def close(self) -> None:
         self.cache.close()
         if self.simulator is not None:

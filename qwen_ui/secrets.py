@@ -41,6 +41,9 @@ class Secret:
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("a Secret cannot be pickled")
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Secret:
+        return self  # immutable; Gradio deep-copies session state
+
 
 _PATTERNS = [
     re.compile(r"(Bearer\s+)[^\s'\"]+", re.IGNORECASE),

@@ -107,7 +107,9 @@ class EditService:
     _rng: random.Random = field(default_factory=random.SystemRandom)
     _background: set[asyncio.Task[bool]] = field(default_factory=set)
 
-    async def run(self, request: EditRequest, *, client: QwenClient | None = None, resumable: bool = True) -> AsyncIterator[EditEvent]:
+    async def run(
+        self, request: EditRequest, *, client: QwenClient | None = None, host: ImageHost | None = None, resumable: bool = True
+    ) -> AsyncIterator[EditEvent]:
         """Carry out one edit, yielding progress; raises a QwenUIError on failure.
 
         ``resumable=False`` (a pasted key) keeps the task out of the on-disk
@@ -115,6 +117,7 @@ class EditService:
         """
         started = time.monotonic()
         client = client or self.client
+        host = host or self.host
         seed = request.seed if request.seed is not None else self._rng.randrange(LIMITS.seed_max + 1)
         draft = self._check(request, seed)
         if draft.callback_url:
@@ -136,7 +139,7 @@ class EditService:
         urls = []
         for i, image in enumerate(prepared, start=1):
             yield Stage("uploading", f"Uploading image {i} of {len(prepared)}…", (i - 1) / len(prepared))
-            urls.append((await self.host.host(image)).url)
+            urls.append((await host.host(image)).url)
         task_request = dataclasses.replace(draft, image_urls=tuple(urls))
         yield Stage("creating", "Creating the task…", None)
         task = await client.create(task_request)

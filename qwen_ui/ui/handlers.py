@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from qwen_ui.api.client import QwenClient
 from qwen_ui.errors import QwenUIError
+from qwen_ui.hosting.base import ImageHost
+from qwen_ui.secrets import Secret
 from qwen_ui.service import EditRequest, EditService, Finished, Stage, TaskProgress, TaskStarted
 from qwen_ui.ui import text
 from qwen_ui.ui.present import auto_size_note, describe_error, describe_result, write_zip
 
-__all__ = ["EditHandlers", "size_controls", "swap"]
+__all__ = ["EditHandlers", "size_controls", "swap", "remember_key"]
 
 log = logging.getLogger("qwen_ui.ui")
 
@@ -52,9 +56,13 @@ def _progress_text(event: TaskProgress) -> str:
     return f"Processing {event.progress}%{eta} (task `{event.task_id}`)"
 
 
+KeyRoute = Callable[[Secret], tuple[QwenClient, ImageHost]]
+
+
 class EditHandlers:
-    def __init__(self, service: EditService) -> None:
+    def __init__(self, service: EditService, route_user_key: KeyRoute) -> None:
         self.service = service
+        self.route_user_key = route_user_key
 
     async def edit(
         self,
@@ -70,6 +78,7 @@ class EditHandlers:
         prompt_extend: bool,
         watermark: bool,
         callback_url: str | None,
+        user_key: Secret | None = None,
         progress: gr.Progress = gr.Progress(),
     ) -> Any:
         """Edit 1–3 images with qwen-image-edit-plus.
@@ -89,7 +98,11 @@ class EditHandlers:
                 watermark=bool(watermark),
                 callback_url=(callback_url or "").strip() or None,
             )
-            async for event in self.service.run(request):
+            route: dict[str, Any] = {}
+            if user_key:
+                client, host = self.route_user_key(user_key)
+                route = {"client": client, "host": host, "resumable": False}
+            async for event in self.service.run(request, **route):
                 if isinstance(event, Finished):
                     result = event.result
                     gallery = [(str(path), f"{i}/{len(result.paths)} · seed {result.seed}") for i, path in enumerate(result.paths, start=1)]
@@ -114,6 +127,16 @@ class EditHandlers:
         except asyncio.CancelledError:
             log.info("edit cancelled by the user")
             raise
+
+
+def remember_key(key_text: str | None) -> tuple[Secret | None, str, str]:
+    """Keep a pasted key in this tab's server-side state only; the box is emptied at once."""
+    key = (key_text or "").strip()
+    if not key:
+        return None, "", text.KEY_FORGOTTEN
+    if len(key) > 256 or any(ch.isspace() for ch in key):
+        return None, "", text.KEY_INVALID
+    return Secret(key), "", text.KEY_IN_USE
 
 
 def swap(first: str | None, second: str | None) -> tuple[str | None, str | None]:

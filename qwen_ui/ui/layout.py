@@ -10,7 +10,7 @@ import gradio as gr
 from qwen_ui.api.schema import LIMITS
 from qwen_ui.ui import text
 
-__all__ = ["Widgets", "build_widgets", "CSS", "ImageSlot"]
+__all__ = ["Widgets", "build_widgets", "CSS", "ImageSlot", "CountSlider", "SeedNumber"]
 
 CSS = """
 #sim-banner {background: #fff4d6; border: 1px solid #e0b44c; border-radius: 8px; padding: 6px 12px;}
@@ -34,6 +34,24 @@ class ImageSlot(gr.Image):
         return str(payload.path) if payload is not None and payload.path else None
 
 
+class CountSlider(gr.Slider):
+    """A slider whose out-of-range API values reach the schema, which names the field."""
+
+    is_template = True
+
+    def preprocess(self, payload: float) -> float:
+        return payload
+
+
+class SeedNumber(gr.Number):
+    """A number box whose out-of-range API values reach the schema, which names the field."""
+
+    is_template = True
+
+    def preprocess(self, payload: float | None) -> float | None:
+        return payload
+
+
 @dataclass(frozen=True)
 class Widgets:
     image1: ImageSlot
@@ -46,18 +64,23 @@ class Widgets:
     prompt_hint: gr.Markdown
     negative_prompt: gr.Textbox
     negative_hint: gr.Markdown
-    n: gr.Slider
+    n: CountSlider
     size_choice: gr.Dropdown
     custom_row: gr.Row
     custom_width: gr.Number
     custom_height: gr.Number
     size: gr.Textbox
     size_note: gr.Markdown
-    seed: gr.Number
+    seed: SeedNumber
     randomize_seed: gr.Checkbox
     prompt_extend: gr.Checkbox
     watermark: gr.Checkbox
     callback_url: gr.Textbox
+    key_box: gr.Textbox
+    use_key: gr.Button
+    forget_key: gr.Button
+    key_status: gr.Markdown
+    user_key: gr.State
     edit: gr.Button
     cancel: gr.Button
     status: gr.Markdown
@@ -97,7 +120,7 @@ def build_widgets(*, simulated: bool) -> Widgets:
             )
             negative_hint = gr.Markdown(f"0 / {LIMITS.negative_prompt_max_chars} characters", elem_classes="hint")
             with gr.Row():
-                n = gr.Slider(LIMITS.n_min, LIMITS.n_max, value=1, step=1, label=text.N_LABEL, elem_id="n")
+                n = CountSlider(LIMITS.n_min, LIMITS.n_max, value=1, step=1, label=text.N_LABEL, elem_id="n")
                 size_choice = gr.Dropdown(
                     [text.SIZE_AUTO, *text.SIZE_PRESETS, text.SIZE_CUSTOM],
                     value=text.SIZE_AUTO,
@@ -110,13 +133,19 @@ def build_widgets(*, simulated: bool) -> Widgets:
             size = gr.Textbox("auto", label=text.SIZE_SENT_LABEL, interactive=False, max_lines=1, elem_id="size")
             size_note = gr.Markdown("Auto: ≈1 MP at the aspect of the last image.", elem_classes="hint")
             with gr.Row():
-                seed = gr.Number(0, label=text.SEED_LABEL, minimum=LIMITS.seed_min, maximum=LIMITS.seed_max, precision=0, elem_id="seed")
+                seed = SeedNumber(0, label=text.SEED_LABEL, minimum=LIMITS.seed_min, maximum=LIMITS.seed_max, precision=0, elem_id="seed")
                 randomize_seed = gr.Checkbox(True, label=text.RANDOMIZE_LABEL)
             with gr.Row():
                 prompt_extend = gr.Checkbox(True, label=text.PROMPT_EXTEND_LABEL, info=text.PROMPT_EXTEND_INFO)
                 watermark = gr.Checkbox(False, label=text.WATERMARK_LABEL)
             with gr.Accordion(text.ADVANCED_LABEL, open=False):
                 callback_url = gr.Textbox(label=text.CALLBACK_LABEL, placeholder="https://your-domain.example/webhooks/qwen", max_lines=1)
+                key_box = gr.Textbox(label=text.KEY_LABEL, info=text.KEY_INFO, type="password", value="", max_lines=1, elem_id="user-key")
+                with gr.Row():
+                    use_key = gr.Button(text.KEY_USE, size="sm", variant="secondary")
+                    forget_key = gr.Button(text.KEY_FORGET, size="sm", variant="secondary")
+                key_status = gr.Markdown(text.KEY_FORGOTTEN, elem_classes="hint", elem_id="key-status")
+                user_key = gr.State(None)
             with gr.Row():
                 edit = gr.Button(text.EDIT_BUTTON, variant="primary", elem_id="edit")
                 cancel = gr.Button(text.CANCEL_BUTTON, variant="stop", elem_id="cancel")
@@ -156,6 +185,11 @@ def build_widgets(*, simulated: bool) -> Widgets:
         prompt_extend,
         watermark,
         callback_url,
+        key_box,
+        use_key,
+        forget_key,
+        key_status,
+        user_key,
         edit,
         cancel,
         status,

@@ -9,7 +9,7 @@ import gradio as gr
 
 from qwen_ui.runtime import Runtime
 from qwen_ui.ui import text
-from qwen_ui.ui.handlers import EditHandlers, size_controls, swap
+from qwen_ui.ui.handlers import EditHandlers, remember_key, size_controls, swap
 from qwen_ui.ui.layout import CSS, Widgets, build_widgets
 from qwen_ui.ui.present import negative_hint, prompt_hint
 
@@ -49,10 +49,13 @@ def _wire_helpers(w: Widgets) -> None:
     w.swap_12.click(swap, [w.image1, w.image2], [w.image1, w.image2], **quick)
     w.swap_23.click(swap, [w.image2, w.image3], [w.image2, w.image3], **quick)
     w.clear_all.click(lambda: (None, None, None), None, w.slots, **quick)
+    key_outputs = [w.user_key, w.key_box, w.key_status]
+    gr.on([w.use_key.click, w.key_box.submit], remember_key, w.key_box, key_outputs, **quick)
+    w.forget_key.click(lambda: remember_key(None), None, key_outputs, **quick)
 
 
 def build_demo(runtime: Runtime) -> gr.Blocks:
-    handlers = EditHandlers(runtime.service)
+    handlers = EditHandlers(runtime.service, runtime.for_user_key)
     with gr.Blocks(title=text.TITLE, analytics_enabled=False, delete_cache=(3600, 6 * 3600)) as demo:
         w = build_widgets(simulated=runtime.simulated)
         _wire_helpers(w)
@@ -72,6 +75,7 @@ def build_demo(runtime: Runtime) -> gr.Blocks:
                 w.prompt_extend,
                 w.watermark,
                 w.callback_url,
+                w.user_key,  # session state: not part of the public API
             ],
             outputs=[w.gallery, w.seed, w.status, w.download_zip, w.details],
             api_name="edit",
