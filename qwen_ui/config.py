@@ -55,6 +55,8 @@ class Settings:
     server_port: int = 7860
     max_upload_mb: int = 20
     http_timeout_s: float = 30.0
+    edits_per_minute: int = 0
+    edits_at_once: int = 0
     max_concurrent_edits: int = 64
     queue_max_size: int = 256
 
@@ -122,6 +124,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     public_url = _public_url(env)
     data_dir = Path(env.get("QWEN_UI_DATA_DIR", "").strip() or Path(tempfile.gettempdir()) / "qwen-ui")
     cache_dir = Path(env.get("QWEN_UI_CACHE_DIR", "").strip() or data_dir / "cache")
+    on_space = bool(env.get("SPACE_HOST", "").strip())  # a public demo: limits on by default
     signing_raw = env.get("QWEN_UI_SIGNING_KEY", "").strip()
     if signing_raw and len(signing_raw) < 16:
         raise SettingsError("QWEN_UI_SIGNING_KEY", "must be at least 16 characters")
@@ -144,6 +147,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         server_port=int(_number(env, "GRADIO_SERVER_PORT", 7860, minimum=1, maximum=65535, integer=True)),
         max_upload_mb=int(_number(env, "QWEN_UI_MAX_UPLOAD_MB", 20, minimum=1, maximum=200, integer=True)),
         http_timeout_s=_number(env, "QWEN_UI_HTTP_TIMEOUT_S", 30.0, minimum=0.1, maximum=600.0, integer=False),
+        edits_per_minute=int(_number(env, "QWEN_UI_EDITS_PER_MINUTE", 6 if on_space else 0, minimum=0, maximum=10000, integer=True)),
+        edits_at_once=int(_number(env, "QWEN_UI_EDITS_AT_ONCE", 2 if on_space else 0, minimum=0, maximum=10000, integer=True)),
         max_concurrent_edits=int(_number(env, "QWEN_UI_MAX_CONCURRENT_EDITS", 64, minimum=1, maximum=10000, integer=True)),
         queue_max_size=int(_number(env, "QWEN_UI_QUEUE_MAX_SIZE", 256, minimum=1, maximum=100000, integer=True)),
     )

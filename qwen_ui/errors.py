@@ -6,6 +6,7 @@
     ├── InputError               our own checks refused the request (field named)
     │   └── ImageRejected        an input image cannot be used (slot named)
     ├── HostingError             an input could not be given a public URL
+    ├── QuotaExceeded            this visitor is over the demo's edit limits
     └── ApiError                 the remote API said no, or could not be reached
         ├── BadRequest           400: a field the provider refused
         ├── AuthenticationError  401: missing or wrong key
@@ -33,6 +34,7 @@ __all__ = [
     "InputError",
     "ImageRejected",
     "HostingError",
+    "QuotaExceeded",
     "ApiError",
     "BadRequest",
     "AuthenticationError",
@@ -69,6 +71,14 @@ class ImageRejected(InputError):
 
 class HostingError(QwenUIError):
     """An input image could not be given a URL the API can fetch."""
+
+
+class QuotaExceeded(QwenUIError):
+    """A visitor asked for more edits than a public deployment allows."""
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class ApiError(QwenUIError):

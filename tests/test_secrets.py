@@ -16,6 +16,7 @@ from gradio_client import Client
 from PIL import Image
 
 from qwen_ui.config import load_settings
+from qwen_ui.limits import EditLimiter
 from qwen_ui.runtime import Runtime, build_runtime
 from qwen_ui.secrets import Secret
 from qwen_ui.serving import ServerThread
@@ -66,7 +67,7 @@ async def test_a_pasted_key_is_used_for_the_session_and_never_kept(
     assert isinstance(key, Secret) and box == "" and PASTED_KEY not in status
     picture = tmp_path / "in.png"
     Image.new("RGB", (600, 400), "navy").save(picture)
-    handlers = EditHandlers(runtime.service, runtime.for_user_key)
+    handlers = EditHandlers(runtime.service, runtime.for_user_key, EditLimiter(per_minute=0, at_once=0))
     messages = []
     try:
         async for _ in handlers.edit(str(picture), None, None, "x", "", 1, "auto", 5, False, True, False, "", key):

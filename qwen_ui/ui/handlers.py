@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import gradio as gr
 from qwen_ui.api.client import QwenClient
 from qwen_ui.errors import QwenUIError
 from qwen_ui.hosting.base import ImageHost
+from qwen_ui.limits import EditLimiter
 from qwen_ui.secrets import Secret
 from qwen_ui.service import EditRequest, EditService, Finished, Stage, TaskProgress, TaskStarted
 from qwen_ui.ui import text
@@ -60,9 +61,10 @@ KeyRoute = Callable[[Secret], tuple[QwenClient, ImageHost]]
 
 
 class EditHandlers:
-    def __init__(self, service: EditService, route_user_key: KeyRoute) -> None:
+    def __init__(self, service: EditService, route_user_key: KeyRoute, limiter: EditLimiter) -> None:
         self.service = service
         self.route_user_key = route_user_key
+        self.limiter = limiter
 
     async def edit(
         self,
@@ -79,6 +81,7 @@ class EditHandlers:
         watermark: bool,
         callback_url: str | None,
         user_key: Secret | None = None,
+        request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),
     ) -> Any:
         """Edit 1–3 images with qwen-image-edit-plus.
@@ -87,7 +90,7 @@ class EditHandlers:
         all results and a summary of the settings used.
         """
         try:
-            request = EditRequest(
+            edit_request = EditRequest(
                 images=_read_slots(image1, image2, image3),
                 prompt=prompt,
                 negative_prompt=negative_prompt or None,
@@ -102,24 +105,9 @@ class EditHandlers:
             if user_key:
                 client, host = self.route_user_key(user_key)
                 route = {"client": client, "host": host, "resumable": False}
-            async for event in self.service.run(request, **route):
-                if isinstance(event, Finished):
-                    result = event.result
-                    gallery = [(str(path), f"{i}/{len(result.paths)} · seed {result.seed}") for i, path in enumerate(result.paths, start=1)]
-                    source = "from cache — no API call" if result.from_cache else f"in {result.elapsed_s:.1f} s"
-                    status = f"Done: {len(result.paths)} image(s) {source}."
-                    yield gallery, result.seed, status, str(write_zip(result)), describe_result(result)
-                    return
-                if isinstance(event, Stage):
-                    progress(event.fraction, desc=event.message)
-                    yield gr.skip(), gr.skip(), event.message, gr.skip(), gr.skip()
-                elif isinstance(event, TaskStarted):
-                    progress(0.0, desc="Task created")
-                    yield gr.skip(), gr.skip(), f"Task `{event.task_id}` created.", gr.skip(), gr.skip()
-                elif isinstance(event, TaskProgress):
-                    message = _progress_text(event)
-                    progress(event.progress / 100, desc=message.split(" (")[0])
-                    yield gr.skip(), gr.skip(), message, gr.skip(), gr.skip()
+            with self.limiter.hold(_visitors(request)):
+                async for update in self._updates(edit_request, route, progress):
+                    yield update
         except QwenUIError as exc:
             message = describe_error(exc)
             log.info("edit refused: %s", type(exc).__name__)
@@ -127,6 +115,37 @@ class EditHandlers:
         except asyncio.CancelledError:
             log.info("edit cancelled by the user")
             raise
+
+    async def _updates(self, edit_request: EditRequest, route: dict[str, Any], progress: gr.Progress) -> AsyncIterator[tuple[Any, ...]]:
+        """Service events → (gallery, seed, status, zip, details) updates."""
+        async for event in self.service.run(edit_request, **route):
+            if isinstance(event, Finished):
+                result = event.result
+                gallery = [(str(path), f"{i}/{len(result.paths)} · seed {result.seed}") for i, path in enumerate(result.paths, start=1)]
+                source = "from cache — no API call" if result.from_cache else f"in {result.elapsed_s:.1f} s"
+                status = f"Done: {len(result.paths)} image(s) {source}."
+                yield gallery, result.seed, status, str(write_zip(result)), describe_result(result)
+                return
+            if isinstance(event, Stage):
+                progress(event.fraction, desc=event.message)
+                message = event.message
+            elif isinstance(event, TaskStarted):
+                progress(0.0, desc="Task created")
+                message = f"Task `{event.task_id}` created."
+            else:
+                message = _progress_text(event)
+                progress(event.progress / 100, desc=message.split(" (")[0])
+            yield gr.skip(), gr.skip(), message, gr.skip(), gr.skip()
+
+
+def _visitors(request: gr.Request | None) -> list[str]:
+    """Who is asking: the client address (proxies trusted via FORWARDED_ALLOW_IPS) and the page session."""
+    if request is None:
+        return []
+    visitors = [f"session:{request.session_hash}"] if request.session_hash else []
+    if request.client is not None and request.client.host:
+        visitors.append(f"ip:{request.client.host}")
+    return visitors
 
 
 def remember_key(key_text: str | None) -> tuple[Secret | None, str, str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import gradio as gr
 
+from qwen_ui.limits import EditLimiter
 from qwen_ui.runtime import Runtime
 from qwen_ui.ui import text
 from qwen_ui.ui.handlers import EditHandlers, remember_key, size_controls, swap
@@ -55,7 +56,8 @@ def _wire_helpers(w: Widgets) -> None:
 
 
 def build_demo(runtime: Runtime) -> gr.Blocks:
-    handlers = EditHandlers(runtime.service, runtime.for_user_key)
+    limiter = EditLimiter(per_minute=runtime.settings.edits_per_minute, at_once=runtime.settings.edits_at_once)
+    handlers = EditHandlers(runtime.service, runtime.for_user_key, limiter)
     with gr.Blocks(title=text.TITLE, analytics_enabled=False, delete_cache=(3600, 6 * 3600)) as demo:
         w = build_widgets(simulated=runtime.simulated)
         _wire_helpers(w)
