@@ -25,7 +25,7 @@ from qwen_ui.api.client import QwenClient
 from qwen_ui.api.events import Done, Failed, Queued, Running
 from qwen_ui.api.schema import LIMITS, MODEL, CreateRequest, Task
 from qwen_ui.cache import CachedRun, CacheKey, ResultCache
-from qwen_ui.errors import InputError, QwenUIError, ResultUnavailable, TaskFailed, TaskNotFound
+from qwen_ui.errors import ApiTimeout, InputError, QwenUIError, ResultUnavailable, TaskFailed, TaskNotFound
 from qwen_ui.hosting.base import ImageHost
 from qwen_ui.images import PreparedImage, prepare_image
 from qwen_ui.inflight import InflightRecord, InflightStore
@@ -106,6 +106,8 @@ class EditService:
     resolver: Resolver = system_resolver
     _rng: random.Random = field(default_factory=random.SystemRandom)
     _background: set[asyncio.Task[bool]] = field(default_factory=set)
+    # Edits being paid for right now, by cache key: an identical explicit-seed request joins one.
+    _leaders: dict[str, asyncio.Future[tuple[str, tuple[Path, ...], dict[str, Any]]]] = field(default_factory=dict)
 
     async def run(
         self, request: EditRequest, *, client: QwenClient | None = None, host: ImageHost | None = None, resumable: bool = True
@@ -136,6 +138,43 @@ class EditService:
                 elapsed = time.monotonic() - started
                 yield Finished(EditResult(paths, seed, cached.task_id, True, cached.usage, draft, key.input_sha256, notices, elapsed))
                 return
+        digest = key.digest()
+        if request.seed is not None and digest in self._leaders:
+            yield Stage("creating", "The same edit is already running: joining it (no second charge)…", None)
+            task_id, paths, usage = await asyncio.shield(self._leaders[digest])
+            notices = (*notices, "Joined an identical edit that was already running: charged once.")
+            yield Finished(EditResult(paths, seed, task_id, True, usage, draft, key.input_sha256, notices, time.monotonic() - started))
+            return
+        leader: asyncio.Future[tuple[str, tuple[Path, ...], dict[str, Any]]] = asyncio.get_running_loop().create_future()
+        self._leaders[digest] = leader
+        try:
+            async for event in self._paid_run(client, host, prepared, draft, key, notices, started, resumable):
+                if isinstance(event, Finished):
+                    leader.set_result((event.result.task_id, event.result.paths, event.result.usage))
+                yield event
+        except BaseException as exc:
+            if not leader.done():
+                joined = (
+                    exc if isinstance(exc, QwenUIError) else ApiTimeout("The identical edit this one joined did not finish; try again.")
+                )
+                leader.set_exception(joined)
+                leader.exception()  # followers re-raise it; nobody else must
+            raise
+        finally:
+            del self._leaders[digest]
+
+    async def _paid_run(
+        self,
+        client: QwenClient,
+        host: ImageHost,
+        prepared: Sequence[PreparedImage],
+        draft: CreateRequest,
+        key: CacheKey,
+        notices: tuple[str, ...],
+        started: float,
+        resumable: bool,
+    ) -> AsyncIterator[EditEvent]:
+        """Host the inputs, create the (paid) task, follow it, keep its results."""
         urls = []
         for i, image in enumerate(prepared, start=1):
             yield Stage("uploading", f"Uploading image {i} of {len(prepared)}…", (i - 1) / len(prepared))
@@ -160,7 +199,7 @@ class EditService:
             self._adopt(client, record)
             raise
         elapsed = time.monotonic() - started
-        yield Finished(EditResult(paths, seed, task.id, False, usage or task.usage, task_request, key.input_sha256, notices, elapsed))
+        yield Finished(EditResult(paths, key.seed, task.id, False, usage or task.usage, task_request, key.input_sha256, notices, elapsed))
 
     async def _follow(self, client: QwenClient, task: Task) -> AsyncIterator[TaskProgress | Task]:
         """Progress events, then the completed task; a failed task raises TaskFailed."""

@@ -242,3 +242,31 @@ def test_one_users_slow_task_does_not_hold_up_another(gradio: Client, sim: Simul
         time.sleep(0.1)
     assert running_together == 3
     assert all(job.result()[2].startswith("Done") for job in jobs)
+
+
+def test_two_identical_edits_at_once_share_one_task(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    sim.configure(task_seconds=1.5)
+    params = dict(
+        image1=handle_file(str(pictures[0])),
+        image2=None,
+        image3=None,
+        prompt="same",
+        negative_prompt="",
+        n=1,
+        size="auto",
+        seed=4321,
+        randomize_seed=False,
+        prompt_extend=True,
+        watermark=False,
+        callback_url="",
+        api_name="/edit",
+    )
+    first = gradio.submit(**params)
+    deadline = time.monotonic() + 10
+    while sim.creates == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = gradio.submit(**params)
+    results = [first.result(), second.result()]
+    assert sim.creates == 1
+    assert all(r[2].startswith("Done") for r in results)
+    assert "charged once" in results[1][4]

@@ -265,6 +265,13 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
             "callbacks": sim.callback_log[-50:],
         }
 
+    @app.get("/_simulator/tasks/{task_id}")
+    async def task_times(task_id: str) -> Response:
+        task = sim.engine.tasks.get(task_id)
+        if task is None:
+            return _error(404, "task_not_found", f"Task {task_id} not found.")
+        return JSONResponse({"id": task.id, "status": task.final_status, "completed_unix": task.completed_unix})
+
     @app.post("/_simulator/faults")
     async def add_faults(rules: list[FaultRule]) -> dict[str, Any]:
         sim.faults.add(rules)

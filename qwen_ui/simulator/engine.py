@@ -54,6 +54,7 @@ class SimTask:
     error: dict[str, str] | None = None
     outputs: list[bytes] = field(default_factory=list)
     finished_at: float | None = None
+    completed_unix: float | None = None  # wall clock, for benchmarks measuring what comes after
 
     def status_progress(self, now: float) -> tuple[str, int]:
         if self.final_status is not None:
@@ -130,8 +131,9 @@ class TaskEngine:
                 elif self._rng.random() < self.failure_rate:
                     self._fail(task, "generation_failed", "Simulated generation failure (failure rate knob).")
                 else:
-                    task.final_status = "completed"
                     task.finished_at = time.monotonic()
+                    task.completed_unix = time.time()
+                    task.final_status = "completed"
         except Exception as exc:  # any bug here must still end the task, as the provider would
             log.exception("simulated task %s crashed", task.id)
             self._fail(task, "internal_error", f"Simulator error: {type(exc).__name__}")
