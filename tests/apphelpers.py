@@ -33,7 +33,8 @@ def start_app(simulator_url: str, data_dir: Path, key: str = TEST_KEY, **env: st
     return demo, runtime, url
 
 
-def edit(gradio: Client, images: list[Path | None], **params: Any) -> tuple[Any, ...]:
+def edit_arguments(images: list[Path | None], **params: Any) -> dict[str, Any]:
+    """Keyword arguments for /edit: the given images in slot order, defaults for the rest."""
     files = [handle_file(str(p)) if p else None for p in [*images, None, None, None][:3]]
     values: dict[str, Any] = {
         "prompt": "make it look like a watercolor",
@@ -47,7 +48,16 @@ def edit(gradio: Client, images: list[Path | None], **params: Any) -> tuple[Any,
         "callback_url": "",
     }
     values.update(params)
-    return gradio.predict(image1=files[0], image2=files[1], image3=files[2], api_name="/edit", **values)
+    return {"image1": files[0], "image2": files[1], "image3": files[2], "api_name": "/edit", **values}
+
+
+def edit(gradio: Client, images: list[Path | None], **params: Any) -> tuple[Any, ...]:
+    return gradio.predict(**edit_arguments(images, **params))
+
+
+def submit_edit(gradio: Client, images: list[Path | None], **params: Any) -> Any:
+    """Start an edit without waiting: a gradio_client Job."""
+    return gradio.submit(**edit_arguments(images, **params))
 
 
 def app_error(gradio: Client, *args: Any, **kwargs: Any) -> str:

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import Client
 from PIL import Image
 
 from qwen_ui.runtime import Runtime
 from qwen_ui.serving import ServerThread, free_port
-from tests.apphelpers import app_error, edit, start_app
+from tests.apphelpers import app_error, edit, start_app, submit_edit
 from tests.helpers import SimulatorControl
 
 
@@ -217,24 +217,7 @@ def test_self_hosting_serves_inputs_from_the_apps_own_signed_route(
 
 def test_one_users_slow_task_does_not_hold_up_another(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
     sim.configure(task_seconds=3)
-    jobs = [
-        gradio.submit(
-            image1=handle_file(str(pictures[i])),
-            image2=None,
-            image3=None,
-            prompt=f"edit {i}",
-            negative_prompt="",
-            n=1,
-            size="auto",
-            seed=i,
-            randomize_seed=False,
-            prompt_extend=True,
-            watermark=False,
-            callback_url="",
-            api_name="/edit",
-        )
-        for i in range(3)
-    ]
+    jobs = [submit_edit(gradio, [pictures[i]], prompt=f"edit {i}", seed=i) for i in range(3)]
     running_together = 0
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not all(job.done() for job in jobs):
@@ -246,26 +229,11 @@ def test_one_users_slow_task_does_not_hold_up_another(gradio: Client, sim: Simul
 
 def test_two_identical_edits_at_once_share_one_task(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
     sim.configure(task_seconds=1.5)
-    params = dict(
-        image1=handle_file(str(pictures[0])),
-        image2=None,
-        image3=None,
-        prompt="same",
-        negative_prompt="",
-        n=1,
-        size="auto",
-        seed=4321,
-        randomize_seed=False,
-        prompt_extend=True,
-        watermark=False,
-        callback_url="",
-        api_name="/edit",
-    )
-    first = gradio.submit(**params)
+    first = submit_edit(gradio, [pictures[0]], prompt="same", seed=4321)
     deadline = time.monotonic() + 10
     while sim.creates == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
-    second = gradio.submit(**params)
+    second = submit_edit(gradio, [pictures[0]], prompt="same", seed=4321)
     results = [first.result(), second.result()]
     assert sim.creates == 1
     assert all(r[2].startswith("Done") for r in results)

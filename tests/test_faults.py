@@ -14,13 +14,13 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from gradio_client import Client, handle_file
+from gradio_client import Client
 from PIL import Image
 
 from qwen_ui.api.retry import PollPolicy
 from qwen_ui.runtime import Runtime
 from qwen_ui.serving import ServerThread, free_port
-from tests.apphelpers import app_error, edit, start_app
+from tests.apphelpers import app_error, edit, start_app, submit_edit
 from tests.conftest import TEST_KEY
 from tests.helpers import SimulatorControl
 from tests.test_startup import ROOT, app_env
@@ -166,21 +166,7 @@ def test_a_restart_mid_task_picks_the_task_up_again_and_keeps_its_result(
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         client = wait_for_app(f"http://127.0.0.1:{port}", tmp_path / "dl1")
-        client.submit(
-            image1=handle_file(str(picture)),
-            image2=None,
-            image3=None,
-            prompt="survive a restart",
-            negative_prompt="",
-            n=1,
-            size="auto",
-            seed=77,
-            randomize_seed=False,
-            prompt_extend=True,
-            watermark=False,
-            callback_url="",
-            api_name="/edit",
-        )
+        submit_edit(client, [picture], prompt="survive a restart", seed=77)
         deadline = time.monotonic() + 15
         while not list((data_dir / "inflight").glob("*.json")) and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -224,21 +210,7 @@ def wait_for_app(url: str, downloads: Path) -> Client:
 
 def test_a_cancelled_wait_still_keeps_the_result(gradio: Client, sim: SimulatorControl, picture: Path, app: tuple[str, Runtime]) -> None:
     sim.configure(task_seconds=1.5)
-    job = gradio.submit(
-        image1=handle_file(str(picture)),
-        image2=None,
-        image3=None,
-        prompt="cancel me",
-        negative_prompt="",
-        n=1,
-        size="auto",
-        seed=88,
-        randomize_seed=False,
-        prompt_extend=True,
-        watermark=False,
-        callback_url="",
-        api_name="/edit",
-    )
+    job = submit_edit(gradio, [picture], prompt="cancel me", seed=88)
     deadline = time.monotonic() + 10
     while sim.creates == 0 and time.monotonic() < deadline:
         time.sleep(0.05)

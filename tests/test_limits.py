@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import Client
 from PIL import Image
 
 from qwen_ui.config import load_settings
 from qwen_ui.errors import QuotaExceeded
 from qwen_ui.limits import EditLimiter
 from qwen_ui.serving import ServerThread
-from tests.apphelpers import app_error, edit, start_app
+from tests.apphelpers import app_error, edit, start_app, submit_edit
 from tests.helpers import SimulatorControl
 
 
@@ -80,21 +80,7 @@ def test_a_second_edit_at_once_from_the_same_visitor_is_refused(
     sim.configure(task_seconds=1.5)
     first = Client(limited_app, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "a"))
     second = Client(limited_app, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "b"))
-    job = first.submit(
-        image1=handle_file(str(picture)),
-        image2=None,
-        image3=None,
-        prompt="one",
-        negative_prompt="",
-        n=1,
-        size="auto",
-        seed=1,
-        randomize_seed=False,
-        prompt_extend=True,
-        watermark=False,
-        callback_url="",
-        api_name="/edit",
-    )
+    job = submit_edit(first, [picture], prompt="one", seed=1)
     deadline = time.monotonic() + 10
     while sim.creates == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
