@@ -261,6 +261,11 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
             **counters.__dict__,
             "tasks": len(sim.engine.tasks),
             "active": sum(1 for task in sim.engine.tasks.values() if task.final_status is None),
+            "created_unix": sorted(task.created_unix for task in sim.engine.tasks.values()),
+            # How late tasks finished against their nominal duration (rendering under load).
+            "completion_lag_s": sorted(
+                round(task.finished_at - task.started - task.duration_s, 3) for task in sim.engine.tasks.values() if task.finished_at is not None
+            ),
             "pending_faults": sim.faults.pending(),
             "callbacks": sim.callback_log[-50:],
         }

@@ -55,6 +55,7 @@ class SimTask:
     outputs: list[bytes] = field(default_factory=list)
     finished_at: float | None = None
     completed_unix: float | None = None  # wall clock, for benchmarks measuring what comes after
+    created_unix: float = field(default_factory=time.time)
 
     def status_progress(self, now: float) -> tuple[str, int]:
         if self.final_status is not None:

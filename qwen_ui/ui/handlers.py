@@ -117,7 +117,14 @@ class EditHandlers:
             raise
 
     async def _updates(self, edit_request: EditRequest, route: dict[str, Any], progress: gr.Progress) -> AsyncIterator[tuple[Any, ...]]:
-        """Service events → (gallery, seed, status, zip, details) updates."""
+        """Service events → (gallery, seed, status, zip, details) updates.
+
+        Every event moves the progress bar on the gallery (cheap). The status
+        line is rewritten only when the task changes phase (created, queued,
+        processing): each such yield makes Gradio rebuild the four skipped
+        output components, which was most of the app's CPU under load.
+        """
+        shown = ""
         async for event in self.service.run(edit_request, **route):
             if isinstance(event, Finished):
                 result = event.result
@@ -128,14 +135,17 @@ class EditHandlers:
                 return
             if isinstance(event, Stage):
                 progress(event.fraction, desc=event.message)
-                message = event.message
-            elif isinstance(event, TaskStarted):
+                continue
+            if isinstance(event, TaskStarted):
                 progress(0.0, desc="Task created")
-                message = f"Task `{event.task_id}` created."
+                phase, message = "created", f"Task `{event.task_id}` created."
             else:
                 message = _progress_text(event)
                 progress(event.progress / 100, desc=message.split(" (")[0])
-            yield gr.skip(), gr.skip(), message, gr.skip(), gr.skip()
+                phase = event.status
+            if phase != shown:
+                shown = phase
+                yield gr.skip(), gr.skip(), message, gr.skip(), gr.skip()
 
 
 def _visitors(request: gr.Request | None) -> list[str]:

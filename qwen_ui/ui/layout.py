@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import gradio as gr
 
@@ -34,6 +35,51 @@ class ImageSlot(gr.Image):
         return str(payload.path) if payload is not None and payload.path else None
 
 
+class SchemaOnce:
+    """Compute a component's API schema once per class.
+
+    Gradio 6.31 rebuilds every output that gets a ``gr.skip()`` and regenerates
+    its pydantic JSON schema each time; under load that was most of the app's
+    CPU. The schema depends only on the class, so it is kept per class.
+    """
+
+    _schemas: ClassVar[dict[tuple[type, str], Any]] = {}
+
+    def get_block_name(self) -> str:
+        """The stock front end of the Gradio class this extends (not this mixin's name)."""
+        return _gradio_base(type(self)).__name__.lower()
+
+    def get_block_class(self) -> str:
+        return _gradio_base(type(self)).__name__.lower()
+
+    def _schema(self, kind: str) -> Any:
+        key = (type(self), kind)
+        if key not in SchemaOnce._schemas:
+            SchemaOnce._schemas[key] = getattr(super(), kind)()
+        return copy.deepcopy(SchemaOnce._schemas[key])
+
+    def api_info(self) -> Any:
+        return self._schema("api_info")
+
+    def api_info_as_input(self) -> Any:
+        return self._schema("api_info_as_input")
+
+    def api_info_as_output(self) -> Any:
+        return self._schema("api_info_as_output")
+
+
+def _gradio_base(cls: type) -> type:
+    return next(c for c in cls.__mro__ if c.__module__.startswith("gradio.components."))
+
+
+class ResultGallery(SchemaOnce, gr.Gallery):
+    pass
+
+
+class ResultFile(SchemaOnce, gr.File):
+    pass
+
+
 class CountSlider(gr.Slider):
     """A slider whose out-of-range API values reach the schema, which names the field."""
 
@@ -43,10 +89,8 @@ class CountSlider(gr.Slider):
         return payload
 
 
-class SeedNumber(gr.Number):
+class SeedNumber(SchemaOnce, gr.Number):
     """A number box whose out-of-range API values reach the schema, which names the field."""
-
-    is_template = True
 
     def preprocess(self, payload: float | None) -> float | None:
         return payload
@@ -84,8 +128,8 @@ class Widgets:
     edit: gr.Button
     cancel: gr.Button
     status: gr.Markdown
-    gallery: gr.Gallery
-    download_zip: gr.File
+    gallery: ResultGallery
+    download_zip: ResultFile
     details: gr.Markdown
 
     @property
@@ -151,7 +195,7 @@ def build_widgets(*, simulated: bool) -> Widgets:
                 cancel = gr.Button(text.CANCEL_BUTTON, variant="stop", elem_id="cancel")
         with gr.Column(scale=2, min_width=320):
             status = gr.Markdown(text.STATUS_IDLE, label=text.STATUS_LABEL, elem_id="status")
-            gallery = gr.Gallery(
+            gallery = ResultGallery(
                 label=text.GALLERY_LABEL,
                 columns=2,
                 height=460,
@@ -160,7 +204,7 @@ def build_widgets(*, simulated: bool) -> Widgets:
                 elem_id="gallery",
                 interactive=False,
             )
-            download_zip = gr.File(label=text.ZIP_LABEL, interactive=False, elem_id="download-zip")
+            download_zip = ResultFile(label=text.ZIP_LABEL, interactive=False, elem_id="download-zip")
             details = gr.Markdown(label=text.DETAILS_LABEL, elem_id="details")
     return Widgets(
         image1,
