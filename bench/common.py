@@ -41,10 +41,10 @@ def wait_up(url: str, timeout_s: float = 30) -> float:
 
 
 @contextmanager
-def simulator(task_seconds: float) -> Iterator[str]:
+def simulator(task_seconds: float, *extra: str) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "qwen_ui.simulator", "--port", str(port), "--api-key", KEY, "--task-seconds", str(task_seconds)],
+        [sys.executable, "-m", "qwen_ui.simulator", "--port", str(port), "--api-key", KEY, "--task-seconds", str(task_seconds), *extra],
         cwd=ROOT,
         env=base_env(),
         stdout=subprocess.DEVNULL,
@@ -60,9 +60,12 @@ def simulator(task_seconds: float) -> Iterator[str]:
 
 
 @contextmanager
-def app(simulator_url: str, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def app(simulator_url: str, *, public: bool = False, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``public=True``: the app's own loopback address is its public URL, so the API can call it back."""
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="qwen-bench-")
+    if public:
+        settings["QWEN_UI_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
     env = base_env(
         EVOLINK_API_KEY=KEY,
         EVOLINK_BASE_URL=simulator_url,

@@ -92,7 +92,9 @@ def main() -> None:
     print(
         f"  app ({args.edits} at once): p50 {ours['p50'] / t:.2f}x  p95 {ours['p95'] / t:.2f}x task time | polls {ours['polls']:.0f} | CPU {ours['cpu']:.1f} s | peak RSS {ours['rss_mb']:.0f} MB"
     )
-    print(f"  the simulator itself finished tasks late by p50 {ours['sim_lag_p50']:.2f} s, p95 {ours['sim_lag_p95']:.2f} s (its CPU is shared with the app); creates spread over {ours['create_spread_s']:.2f} s")
+    print(
+        f"  the simulator itself finished tasks late by p50 {ours['sim_lag_p50']:.2f} s, p95 {ours['sim_lag_p95']:.2f} s (its CPU is shared with the app); creates spread over {ours['create_spread_s']:.2f} s"
+    )
     print(
         f"  baseline, Gradio default concurrency 1 ({args.baseline_edits} at once): p50 {base['p50'] / t:.2f}x  p95 {base['p95'] / t:.2f}x task time | CPU {base['cpu']:.1f} s"
     )

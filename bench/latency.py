@@ -1,6 +1,6 @@
 """Added latency: from the simulator marking a task completed to the results being available
-through the app's /edit endpoint (gradio_client). Baseline in the same run: a naive client that
-polls the API every 5 s and then downloads.
+through the app's /edit endpoint (gradio_client), with adaptive polling and with callback push.
+Baseline in the same run: a naive client that polls the API every 5 s and then downloads.
 
     .venv/bin/python bench/latency.py [--runs 8] [--task-seconds 2]
 """
@@ -18,7 +18,8 @@ from gradio_client import Client, handle_file
 
 
 def app_latency(app_url: str, sim_url: str, image: Path, runs: int) -> list[float]:
-    client = Client(app_url, verbose=False, analytics_enabled=False)
+    # download_files=False: measure when the server has the result, not the client's own download.
+    client = Client(app_url, verbose=False, analytics_enabled=False, download_files=False)
     added = []
     for i in range(runs):
         result = client.predict(
@@ -71,13 +72,19 @@ def main() -> None:
     parser.add_argument("--task-seconds", type=float, default=2.0)
     args = parser.parse_args()
     image = picture(Path(tempfile.mkdtemp()) / "in.png")
-    with simulator(args.task_seconds) as sim_url, app(sim_url) as (app_url, _):
-        ours = app_latency(app_url, sim_url, image, args.runs)
+    with simulator(args.task_seconds, "--allow-local-callbacks") as sim_url:
+        with app(sim_url) as (app_url, _):
+            polled = app_latency(app_url, sim_url, image, args.runs)
+        with app(sim_url, public=True) as (app_url, _):
+            pushed = app_latency(app_url, sim_url, image, args.runs)
         naive = naive_latency(sim_url, image, max(3, args.runs // 2))
     print(f"added latency after completion, {args.task_seconds:g} s tasks")
-    print(f"  app (adaptive polling, via /edit) p50 {median(ours):.3f} s  max {max(ours):.3f} s  (n={len(ours)})")
+    print(f"  app, adaptive polling (via /edit) p50 {median(polled):.3f} s  max {max(polled):.3f} s  (n={len(polled)})")
+    print(f"  app, callback push    (via /edit) p50 {median(pushed):.3f} s  max {max(pushed):.3f} s  (n={len(pushed)})")
     print(f"  baseline: naive 5 s polling       p50 {median(naive):.3f} s  max {max(naive):.3f} s  (n={len(naive)})")
-    print(f"  ratio app/baseline p50: {median(ours) / median(naive):.2f}")
+    print(
+        f"  ratios p50: polling/baseline {median(polled) / median(naive):.2f}, push/baseline {median(pushed) / median(naive):.2f}, push/polling {median(pushed) / median(polled):.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import httpx
 
 from qwen_ui.api.client import QwenClient, make_http_client
 from qwen_ui.cache import ResultCache
+from qwen_ui.callbacks import CallbackHub
 from qwen_ui.config import Settings
 from qwen_ui.hosting.base import DedupingHost, ImageHost
 from qwen_ui.hosting.provider import ProviderHost
@@ -44,6 +45,16 @@ class Runtime:
     results_dir: Path
     self_host: SignedFileHost | None = None
     simulator: ServerThread | None = None
+    callbacks: CallbackHub | None = None
+
+    def routes(self) -> list[Any]:
+        """The app's own HTTP routes, mounted ahead of Gradio's."""
+        routes: list[Any] = []
+        if self.self_host is not None:
+            routes += self.self_host.router().routes
+        if self.callbacks is not None:
+            routes += self.callbacks.router().routes
+        return routes
 
     @property
     def simulated(self) -> bool:
@@ -128,12 +139,15 @@ def build_runtime(settings: Settings) -> Runtime:
     results_dir = settings.data_dir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     inflight = InflightStore(settings.data_dir / "inflight")
+    # Push needs an address the API can call; the embedded simulator is polled.
+    callbacks = CallbackHub(settings.signing_key, settings.public_url, http) if settings.public_url and not simulator else None
     service = EditService(
         client=client,
         host=host,
         cache=cache,
         results_dir=results_dir,
         inflight=inflight,
+        callbacks=callbacks,
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
     )
-    return Runtime(settings, http, client, host, cache, service, results_dir, self_host, simulator)
+    return Runtime(settings, http, client, host, cache, service, results_dir, self_host, simulator, callbacks)

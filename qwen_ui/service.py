@@ -25,6 +25,7 @@ from qwen_ui.api.client import QwenClient
 from qwen_ui.api.events import Done, Failed, Queued, Running
 from qwen_ui.api.schema import LIMITS, MODEL, CreateRequest, Task
 from qwen_ui.cache import CachedRun, CacheKey, ResultCache
+from qwen_ui.callbacks import CallbackHub
 from qwen_ui.errors import ApiTimeout, InputError, QwenUIError, ResultUnavailable, TaskFailed, TaskNotFound
 from qwen_ui.hosting.base import ImageHost
 from qwen_ui.images import PreparedImage, prepare_image
@@ -102,6 +103,7 @@ class EditService:
     cache: ResultCache
     results_dir: Path
     inflight: InflightStore
+    callbacks: CallbackHub | None = None  # set when the app has a public URL the API can call
     max_upload_bytes: int = 20 * 1024 * 1024
     resolver: Resolver = system_resolver
     _rng: random.Random = field(default_factory=random.SystemRandom)
@@ -180,14 +182,24 @@ class EditService:
             yield Stage("uploading", f"Uploading image {i} of {len(prepared)}…", (i - 1) / len(prepared))
             urls.append((await host.host(image)).url)
         task_request = dataclasses.replace(draft, image_urls=tuple(urls))
+        wake, nonce = None, None
+        if self.callbacks is not None:
+            # The API takes one callback URL: ours, which forwards to the user's if they gave one.
+            own_url, nonce, wake = self.callbacks.register(forward_to=draft.callback_url)
+            task_request = dataclasses.replace(task_request, callback_url=own_url)
         yield Stage("creating", "Creating the task…", None)
-        task = await client.create(task_request)
+        try:
+            task = await client.create(task_request)
+        except BaseException:
+            if nonce:
+                self.callbacks.release(nonce)  # type: ignore[union-attr]
+            raise
         record = InflightRecord(task.id, key, task_request.to_json(), time.time(), resumable)
         await asyncio.to_thread(self.inflight.add, record)
         yield TaskStarted(task.id, task.usage, task.estimated_time_s)
         try:
             final = task
-            async for event in self._follow(client, task):
+            async for event in self._follow(client, task, wake):
                 if isinstance(event, TaskProgress):
                     yield event
                 else:
@@ -198,12 +210,15 @@ class EditService:
             # The user stopped waiting, not paying: finish in the background so the result is kept.
             self._adopt(client, record)
             raise
+        finally:
+            if nonce:
+                self.callbacks.release(nonce)  # type: ignore[union-attr]
         elapsed = time.monotonic() - started
         yield Finished(EditResult(paths, key.seed, task.id, False, usage or task.usage, task_request, key.input_sha256, notices, elapsed))
 
-    async def _follow(self, client: QwenClient, task: Task) -> AsyncIterator[TaskProgress | Task]:
+    async def _follow(self, client: QwenClient, task: Task, wake: asyncio.Event | None = None) -> AsyncIterator[TaskProgress | Task]:
         """Progress events, then the completed task; a failed task raises TaskFailed."""
-        async for event in client.watch(task.id, first=task):
+        async for event in client.watch(task.id, first=task, wake=wake):
             if isinstance(event, (Queued, Running)):
                 yield TaskProgress(task.id, event.task.status, event.task.progress, event.task.estimated_time_s)
             elif isinstance(event, Failed):

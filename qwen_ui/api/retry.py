@@ -54,8 +54,9 @@ class PollPolicy:
         if estimated_s is not None:
             remaining = estimated_s - elapsed_s
             if remaining <= interval:
-                # About to finish: poll often so the result is seen quickly.
-                return max(self.near_finish_s, min(interval, max(remaining, 0.0) + self.near_finish_s))
+                # About to finish: poll often, with jitter so polls do not keep landing just
+                # before the completion when both clocks started together.
+                return self.near_finish_s * (0.5 + random.random() / 2)
             interval = min(interval, max(self.first_s, remaining / 2))
         return interval
 

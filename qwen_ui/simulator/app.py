@@ -264,7 +264,9 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
             "created_unix": sorted(task.created_unix for task in sim.engine.tasks.values()),
             # How late tasks finished against their nominal duration (rendering under load).
             "completion_lag_s": sorted(
-                round(task.finished_at - task.started - task.duration_s, 3) for task in sim.engine.tasks.values() if task.finished_at is not None
+                round(task.finished_at - task.started - task.duration_s, 3)
+                for task in sim.engine.tasks.values()
+                if task.finished_at is not None
             ),
             "pending_faults": sim.faults.pending(),
             "callbacks": sim.callback_log[-50:],

@@ -97,7 +97,6 @@ def build_demo(runtime: Runtime) -> gr.Blocks:
 def launch_options(runtime: Runtime) -> dict[str, Any]:
     """Keyword arguments for ``demo.launch``: offline-safe, SSR off, own routes first."""
     settings = runtime.settings
-    routes = runtime.self_host.router().routes if runtime.self_host else []
     return {
         "server_name": settings.server_name,
         "server_port": settings.server_port,
@@ -109,7 +108,7 @@ def launch_options(runtime: Runtime) -> dict[str, Any]:
         "footer_links": ["api"],
         "allowed_paths": [str(runtime.results_dir)],
         "blocked_paths": [str(settings.cache_dir)],
-        "app_kwargs": {"routes": list(routes), "lifespan": runtime.lifespan},
+        "app_kwargs": {"routes": runtime.routes(), "lifespan": runtime.lifespan},
         "theme": gr.themes.Default(
             font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
             font_mono=["ui-monospace", "SFMono-Regular", "monospace"],
