@@ -81,20 +81,17 @@ class CallbackHub:
     async def _forward(self, waiter: _Waiter, body: bytes) -> None:
         """Deliver the provider's payload to the user's own URL: 10 s timeout, retries after 1/2/4 s."""
         assert waiter.forward_to is not None and self.http is not None
-        try:
-            for delay in (0.0, *FORWARD_BACKOFF_S):
-                await asyncio.sleep(delay)
-                try:
-                    response = await self.http.post(
-                        waiter.forward_to, content=body, headers={"Content-Type": "application/json"}, timeout=FORWARD_TIMEOUT_S
-                    )
-                    if response.is_success:
-                        return
-                except httpx.HTTPError:
-                    pass
-            log.warning("could not forward a callback to the user's URL after retries")
-        finally:
-            self._waiters.pop(nonce, None)
+        for delay in (0.0, *FORWARD_BACKOFF_S):
+            await asyncio.sleep(delay)
+            try:
+                response = await self.http.post(
+                    waiter.forward_to, content=body, headers={"Content-Type": "application/json"}, timeout=FORWARD_TIMEOUT_S
+                )
+                if response.is_success:
+                    return
+            except httpx.HTTPError:
+                pass
+        log.warning("could not forward a callback to the user's URL after retries")
 
     def router(self) -> APIRouter:
         router = APIRouter()
