@@ -67,7 +67,7 @@ def main() -> None:
     image = picture(Path(tempfile.mkdtemp()) / "in.png")
     with simulator(1.0) as sim_url:
         with app(sim_url) as (app_url, _):
-            client = Client(app_url, verbose=False, analytics_enabled=False)
+            client = Client(app_url, verbose=False, analytics_enabled=False, download_files=False)
             misses = [call(client, image, seed) for seed in range(1000, 1000 + max(3, args.runs // 4))]
             call(client, image, 7)
             hits = [call(client, image, 7) for _ in range(args.runs)]
