@@ -31,6 +31,7 @@ from qwen_ui.hosting.base import ImageHost
 from qwen_ui.images import PreparedImage, prepare_image
 from qwen_ui.inflight import InflightRecord, InflightStore
 from qwen_ui.netguard import Resolver, check_public_url, system_resolver
+from qwen_ui.recipe import embed_recipe, recipe_for
 
 __all__ = ["EditService", "EditRequest", "EditResult", "Stage", "TaskStarted", "TaskProgress", "Finished", "EditEvent"]
 
@@ -136,7 +137,7 @@ class EditService:
         if request.seed is not None:
             cached = await asyncio.to_thread(self.cache.get, key)
             if cached is not None:
-                paths = await asyncio.to_thread(self._write_outputs, cached.task_id, cached.images)
+                paths = await asyncio.to_thread(self._write_outputs, cached.task_id, cached.images, key)
                 elapsed = time.monotonic() - started
                 yield Finished(EditResult(paths, seed, cached.task_id, True, cached.usage, draft, key.input_sha256, notices, elapsed))
                 return
@@ -236,7 +237,7 @@ class EditService:
         images = await self._download(client, final.results, final.id)
         run = CachedRun(final.id, record.key.seed, images, final.usage, time.time())
         await asyncio.to_thread(self.cache.put, record.key, run)
-        paths = await asyncio.to_thread(self._write_outputs, final.id, images)
+        paths = await asyncio.to_thread(self._write_outputs, final.id, images, record.key)
         await asyncio.to_thread(self.inflight.remove, final.id)
         return paths, final.usage
 
@@ -300,14 +301,15 @@ class EditService:
                 raise ResultUnavailable("The provider sent a result that is not a readable image.", task_id=task_id) from None
         return tuple(images)
 
-    def _write_outputs(self, task_id: str, images: Sequence[bytes]) -> tuple[Path, ...]:
+    def _write_outputs(self, task_id: str, images: Sequence[bytes], key: CacheKey) -> tuple[Path, ...]:
+        """Result files for the page, each PNG carrying its recipe (pixels untouched)."""
         folder = self.results_dir / task_id
         folder.mkdir(parents=True, exist_ok=True)
         paths = []
         for index, data in enumerate(images, start=1):
             path = folder / f"{task_id}-{index}.png"
             if not path.exists():
-                path.write_bytes(data)
+                path.write_bytes(embed_recipe(data, recipe_for(key, task_id, index)))
             paths.append(path)
         return tuple(paths)
 

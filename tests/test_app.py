@@ -238,3 +238,12 @@ def test_two_identical_edits_at_once_share_one_task(gradio: Client, sim: Simulat
     assert sim.creates == 1
     assert all(r[2].startswith("Done") for r in results)
     assert "charged once" in results[1][4]
+
+
+def test_each_result_png_carries_its_recipe(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:
+    from qwen_ui.recipe import read_recipe
+
+    result = edit(gradio, pictures[:2], seed=2024, n=2, prompt="recipe check")
+    recipes = [read_recipe(Path(item["image"]).read_bytes()) for item in result[0]]
+    assert [r["index"] for r in recipes] == [1, 2]  # type: ignore[index]
+    assert all(r["seed"] == 2024 and r["prompt"] == "recipe check" and len(r["input_sha256"]) == 2 for r in recipes)  # type: ignore[index]

@@ -19,12 +19,13 @@ from qwen_ui.api.client import QwenClient
 from qwen_ui.errors import QwenUIError
 from qwen_ui.hosting.base import ImageHost
 from qwen_ui.limits import EditLimiter
+from qwen_ui.recipe import read_recipe
 from qwen_ui.secrets import Secret
 from qwen_ui.service import EditRequest, EditService, Finished, Stage, TaskProgress, TaskStarted
 from qwen_ui.ui import text
 from qwen_ui.ui.present import auto_size_note, describe_error, describe_result, write_zip
 
-__all__ = ["EditHandlers", "size_controls", "swap", "remember_key"]
+__all__ = ["EditHandlers", "size_controls", "swap", "remember_key", "restore_from_png"]
 
 log = logging.getLogger("qwen_ui.ui")
 
@@ -166,6 +167,33 @@ def remember_key(key_text: str | None) -> tuple[Secret | None, str, str]:
     if len(key) > 256 or any(ch.isspace() for ch in key):
         return None, "", text.KEY_INVALID
     return Secret(key), "", text.KEY_IN_USE
+
+
+def restore_from_png(path: str | None) -> tuple[Any, ...]:
+    """Fill the settings from a result PNG's recipe: (prompt, negative, n, size choice, width, height,
+    seed, randomize, prompt_extend, watermark, message)."""
+    keep = (gr.skip(),) * 10
+    if not path:
+        return (*keep, "")
+    recipe = read_recipe(Path(path).read_bytes())
+    if recipe is None:
+        return (*keep, text.RECIPE_MISSING)
+    size = recipe.get("size") or "auto"
+    width, height = (int(v) for v in size.split("x")) if size != "auto" else (gr.skip(), gr.skip())
+    choice = text.SIZE_AUTO if size == "auto" else size if size in text.SIZE_PRESETS else text.SIZE_CUSTOM
+    return (
+        recipe["prompt"],
+        recipe.get("negative_prompt") or "",
+        recipe.get("n") or 1,
+        choice,
+        width,
+        height,
+        recipe.get("seed"),
+        False,
+        bool(recipe.get("prompt_extend", True)),
+        bool(recipe.get("watermark", False)),
+        text.RECIPE_RESTORED.format(task=recipe.get("task_id") or "?", index=recipe.get("index") or "?"),
+    )
 
 
 def swap(first: str | None, second: str | None) -> tuple[str | None, str | None]:

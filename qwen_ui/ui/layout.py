@@ -125,12 +125,14 @@ class Widgets:
     forget_key: gr.Button
     key_status: gr.Markdown
     user_key: gr.State
+    restore_png: gr.File
     edit: gr.Button
     cancel: gr.Button
     status: gr.Markdown
     gallery: ResultGallery
     download_zip: ResultFile
     details: gr.Markdown
+    rerun_plain: gr.Button
 
     @property
     def slots(self) -> list[ImageSlot]:
@@ -190,6 +192,7 @@ def build_widgets(*, simulated: bool) -> Widgets:
                     forget_key = gr.Button(text.KEY_FORGET, size="sm", variant="secondary")
                 key_status = gr.Markdown(text.KEY_FORGOTTEN, elem_classes="hint", elem_id="key-status")
                 user_key = gr.State(None)
+            restore_png = gr.File(label=text.RESTORE_LABEL, file_types=[".png"], type="filepath", height=90, elem_id="restore-png")
             with gr.Row():
                 edit = gr.Button(text.EDIT_BUTTON, variant="primary", elem_id="edit")
                 cancel = gr.Button(text.CANCEL_BUTTON, variant="stop", elem_id="cancel")
@@ -206,6 +209,7 @@ def build_widgets(*, simulated: bool) -> Widgets:
             )
             download_zip = ResultFile(label=text.ZIP_LABEL, interactive=False, elem_id="download-zip")
             details = gr.Markdown(label=text.DETAILS_LABEL, elem_id="details")
+            rerun_plain = gr.Button(text.RERUN_PLAIN, size="sm", variant="secondary", elem_id="rerun-plain")
     return Widgets(
         image1,
         image2,
@@ -234,10 +238,12 @@ def build_widgets(*, simulated: bool) -> Widgets:
         forget_key,
         key_status,
         user_key,
+        restore_png,
         edit,
         cancel,
         status,
         gallery,
         download_zip,
         details,
+        rerun_plain,
     )

@@ -10,7 +10,7 @@ import gradio as gr
 from qwen_ui.limits import EditLimiter
 from qwen_ui.runtime import Runtime
 from qwen_ui.ui import text
-from qwen_ui.ui.handlers import EditHandlers, remember_key, size_controls, swap
+from qwen_ui.ui.handlers import EditHandlers, remember_key, restore_from_png, size_controls, swap
 from qwen_ui.ui.layout import CSS, Widgets, build_widgets
 from qwen_ui.ui.present import negative_hint, prompt_hint
 
@@ -53,6 +53,20 @@ def _wire_helpers(w: Widgets) -> None:
     key_outputs = [w.user_key, w.key_box, w.key_status]
     gr.on([w.use_key.click, w.key_box.submit], remember_key, w.key_box, key_outputs, **quick)
     w.forget_key.click(lambda: remember_key(None), None, key_outputs, **quick)
+    restored = [
+        w.prompt,
+        w.negative_prompt,
+        w.n,
+        w.size_choice,
+        w.custom_width,
+        w.custom_height,
+        w.seed,
+        w.randomize_seed,
+        w.prompt_extend,
+        w.watermark,
+        w.status,
+    ]
+    w.restore_png.upload(restore_from_png, w.restore_png, restored, **quick)
 
 
 def build_demo(runtime: Runtime) -> gr.Blocks:
@@ -61,34 +75,38 @@ def build_demo(runtime: Runtime) -> gr.Blocks:
     with gr.Blocks(title=text.TITLE, analytics_enabled=False, delete_cache=(3600, 6 * 3600)) as demo:
         w = build_widgets(simulated=runtime.simulated)
         _wire_helpers(w)
-        edit_event = gr.on(
-            [w.edit.click, w.prompt.submit],
-            handlers.edit,
-            inputs=[
-                w.image1,
-                w.image2,
-                w.image3,
-                w.prompt,
-                w.negative_prompt,
-                w.n,
-                w.size,
-                w.seed,
-                w.randomize_seed,
-                w.prompt_extend,
-                w.watermark,
-                w.callback_url,
-                w.user_key,  # session state: not part of the public API
-            ],
-            outputs=[w.gallery, w.seed, w.status, w.download_zip, w.details],
-            api_name="edit",
+        edit_inputs = [
+            w.image1,
+            w.image2,
+            w.image3,
+            w.prompt,
+            w.negative_prompt,
+            w.n,
+            w.size,
+            w.seed,
+            w.randomize_seed,
+            w.prompt_extend,
+            w.watermark,
+            w.callback_url,
+            w.user_key,  # session state: not part of the public API
+        ]
+        edit_options: dict[str, Any] = {
+            "inputs": edit_inputs,
+            "outputs": [w.gallery, w.seed, w.status, w.download_zip, w.details],
             # Edits wait on the network, not the CPU: a limit of 1 (Gradio's default)
             # would queue every visitor behind one slow task.
-            concurrency_limit=runtime.settings.max_concurrent_edits,
-            show_progress="full",
-            show_progress_on=[w.gallery],
-            trigger_mode="once",
-        )
-        w.cancel.click(lambda: text.CANCELLED, None, w.status, cancels=[edit_event], queue=False, api_visibility="private")
+            "concurrency_limit": runtime.settings.max_concurrent_edits,
+            "concurrency_id": "edit",
+            "show_progress": "full",
+            "show_progress_on": [w.gallery],
+            "trigger_mode": "once",
+        }
+        edit_event = gr.on([w.edit.click, w.prompt.submit], handlers.edit, api_name="edit", **edit_options)
+        # Same seed, rewriting off: shows what the rewriter changed, reproducibly.
+        rerun_event = w.rerun_plain.click(
+            lambda seed: (False, seed, False), w.seed, [w.prompt_extend, w.seed, w.randomize_seed], queue=False, api_visibility="private"
+        ).then(handlers.edit, api_visibility="private", **edit_options)
+        w.cancel.click(lambda: text.CANCELLED, None, w.status, cancels=[edit_event, rerun_event], queue=False, api_visibility="private")
         _examples(w)
     demo.queue(max_size=runtime.settings.queue_max_size)
     return demo

@@ -38,6 +38,10 @@ def test_two_images_a_prompt_and_edit_shows_progress_then_results_that_download(
     assert saved.stat().st_size > 1000
     seed_value = page.locator("#seed input").input_value()
     assert seed_value.isdigit()
+    expect(page.locator("#details")).to_contain_text("Prompt rewriting on")
+    page.locator("#rerun-plain").click()
+    expect(page.locator("#details")).to_contain_text("Prompt rewriting off", timeout=30_000)
+    expect(page.locator("#details")).to_contain_text(f"Seed {seed_value}")
 
 
 def test_an_empty_prompt_is_explained_and_the_images_stay(page: Any) -> None:
@@ -53,3 +57,17 @@ def test_size_is_disabled_with_an_explanation_when_n_is_above_one(page: Any) -> 
     page.locator("#n input[type=number]").press("Enter")
     expect(page.locator("#size textarea, #size input").first).to_have_value("auto", timeout=5_000)
     expect(page.get_by_text("Size can only be chosen when n = 1")).to_be_visible(timeout=5_000)
+
+
+def test_dropping_a_saved_png_restores_its_settings(page: Any, tmp_path: Path) -> None:
+    from qwen_ui.cache import CacheKey
+    from qwen_ui.recipe import embed_recipe, recipe_for
+
+    key = CacheKey("qwen-image-edit-plus", "Turn the mug into glass", "", 4242, 1, "1024x1536", False, True, ("a" * 64,))
+    saved = tmp_path / "result.png"
+    saved.write_bytes(embed_recipe((EXAMPLES / "mug.png").read_bytes(), recipe_for(key, "task-unified-1-abcdefgh", 1)))
+    page.locator("#restore-png input[type=file]").set_input_files(str(saved))
+    expect(page.locator("#prompt textarea")).to_have_value("Turn the mug into glass", timeout=10_000)
+    expect(page.locator("#seed input")).to_have_value("4242")
+    expect(page.locator("#size textarea, #size input").first).to_have_value("1024x1536")
+    expect(page.locator("#status")).to_contain_text("task-unified-1-abcdefgh")
