@@ -33,6 +33,7 @@ class InflightRecord:
     request: dict[str, Any]  # the create body as sent
     created_at: float
     resumable: bool = True  # False when the task was paid with a pasted key
+    owner: str | None = None  # the browser whose history shows this task
 
     def to_json(self) -> str:
         return json.dumps({**asdict(self), "key": asdict(self.key)})

@@ -20,6 +20,7 @@ from qwen_ui.api.client import QwenClient, make_http_client
 from qwen_ui.cache import ResultCache
 from qwen_ui.callbacks import CallbackHub
 from qwen_ui.config import Settings
+from qwen_ui.history import HistoryStore
 from qwen_ui.hosting.base import DedupingHost, ImageHost
 from qwen_ui.hosting.provider import ProviderHost
 from qwen_ui.hosting.selfhost import SignedFileHost
@@ -148,6 +149,7 @@ def build_runtime(settings: Settings) -> Runtime:
         results_dir=results_dir,
         inflight=inflight,
         callbacks=callbacks,
+        history=HistoryStore(settings.data_dir / "history"),
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
     )
     return Runtime(settings, http, client, host, cache, service, results_dir, self_host, simulator, callbacks)

@@ -27,6 +27,7 @@ from qwen_ui.api.schema import LIMITS, MODEL, CreateRequest, Task
 from qwen_ui.cache import CachedRun, CacheKey, ResultCache
 from qwen_ui.callbacks import CallbackHub
 from qwen_ui.errors import ApiTimeout, InputError, QwenUIError, ResultUnavailable, TaskFailed, TaskNotFound
+from qwen_ui.history import HistoryStore
 from qwen_ui.hosting.base import ImageHost
 from qwen_ui.images import PreparedImage, prepare_image
 from qwen_ui.inflight import InflightRecord, InflightStore
@@ -52,6 +53,7 @@ class EditRequest:
     prompt_extend: bool = True
     watermark: bool = False
     callback_url: str | None = None
+    owner: str | None = None  # the browser whose history gets this edit
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class EditService:
     results_dir: Path
     inflight: InflightStore
     callbacks: CallbackHub | None = None  # set when the app has a public URL the API can call
+    history: HistoryStore | None = None
     max_upload_bytes: int = 20 * 1024 * 1024
     resolver: Resolver = system_resolver
     _rng: random.Random = field(default_factory=random.SystemRandom)
@@ -138,6 +141,7 @@ class EditService:
             cached = await asyncio.to_thread(self.cache.get, key)
             if cached is not None:
                 paths = await asyncio.to_thread(self._write_outputs, cached.task_id, cached.images, key)
+                await asyncio.to_thread(self._remember_reuse, request.owner, cached.task_id, key, prepared, paths, cached.usage)
                 elapsed = time.monotonic() - started
                 yield Finished(EditResult(paths, seed, cached.task_id, True, cached.usage, draft, key.input_sha256, notices, elapsed))
                 return
@@ -145,13 +149,14 @@ class EditService:
         if request.seed is not None and digest in self._leaders:
             yield Stage("creating", "The same edit is already running: joining it (no second charge)…", None)
             task_id, paths, usage = await asyncio.shield(self._leaders[digest])
+            await asyncio.to_thread(self._remember_reuse, request.owner, task_id, key, prepared, paths, usage)
             notices = (*notices, "Joined an identical edit that was already running: charged once.")
             yield Finished(EditResult(paths, seed, task_id, True, usage, draft, key.input_sha256, notices, time.monotonic() - started))
             return
         leader: asyncio.Future[tuple[str, tuple[Path, ...], dict[str, Any]]] = asyncio.get_running_loop().create_future()
         self._leaders[digest] = leader
         try:
-            async for event in self._paid_run(client, host, prepared, draft, key, notices, started, resumable):
+            async for event in self._paid_run(client, host, prepared, draft, key, notices, started, resumable, request.owner):
                 if isinstance(event, Finished):
                     leader.set_result((event.result.task_id, event.result.paths, event.result.usage))
                 yield event
@@ -176,6 +181,7 @@ class EditService:
         notices: tuple[str, ...],
         started: float,
         resumable: bool,
+        owner: str | None,
     ) -> AsyncIterator[EditEvent]:
         """Host the inputs, create the (paid) task, follow it, keep its results."""
         urls = []
@@ -195,8 +201,11 @@ class EditService:
             if nonce:
                 self.callbacks.release(nonce)  # type: ignore[union-attr]
             raise
-        record = InflightRecord(task.id, key, task_request.to_json(), time.time(), resumable)
+        record = InflightRecord(task.id, key, task_request.to_json(), time.time(), resumable, owner)
         await asyncio.to_thread(self.inflight.add, record)
+        if owner and self.history:
+            inputs = [(p.data, p.content_type) for p in prepared]
+            await asyncio.to_thread(self.history.start, owner, task.id, recipe_for(key, task.id, 0), inputs)
         yield TaskStarted(task.id, task.usage, task.estimated_time_s)
         try:
             final = task
@@ -207,6 +216,9 @@ class EditService:
                     final = event
             yield Stage("downloading", "Downloading results…", 1.0)
             paths, usage = await self._finish(client, record, final)
+        except TaskFailed:
+            await asyncio.to_thread(self._forget_failed, record)
+            raise
         except (asyncio.CancelledError, GeneratorExit):
             # The user stopped waiting, not paying: finish in the background so the result is kept.
             self._adopt(client, record)
@@ -238,6 +250,10 @@ class EditService:
         run = CachedRun(final.id, record.key.seed, images, final.usage, time.time())
         await asyncio.to_thread(self.cache.put, record.key, run)
         paths = await asyncio.to_thread(self._write_outputs, final.id, images, record.key)
+        if record.owner and self.history:
+            await asyncio.to_thread(
+                self.history.finish, record.owner, final.id, [str(p) for p in paths], from_cache=False, usage=final.usage
+            )
         await asyncio.to_thread(self.inflight.remove, final.id)
         return paths, final.usage
 
@@ -255,6 +271,7 @@ class EditService:
         except (TaskFailed, TaskNotFound, ResultUnavailable) as exc:
             log.warning("resumed task %s ended without results: %s", record.task_id, type(exc).__name__)
             await asyncio.to_thread(self.inflight.remove, record.task_id)
+            await asyncio.to_thread(self._forget_failed, record)
         except QwenUIError as exc:
             log.warning("could not resume task %s yet: %s", record.task_id, type(exc).__name__)
         return False
@@ -300,6 +317,26 @@ class EditService:
             except Exception:
                 raise ResultUnavailable("The provider sent a result that is not a readable image.", task_id=task_id) from None
         return tuple(images)
+
+    def _remember_reuse(
+        self,
+        owner: str | None,
+        task_id: str,
+        key: CacheKey,
+        prepared: Sequence[PreparedImage],
+        paths: Sequence[Path],
+        usage: dict[str, Any],
+    ) -> None:
+        """A result served without a new task (cache hit, joined edit) still lands in the browser's history."""
+        if not owner or self.history is None:
+            return
+        entry_id = f"{task_id}.reuse{time.time_ns()}"
+        self.history.start(owner, entry_id, recipe_for(key, task_id, 0), [(p.data, p.content_type) for p in prepared])
+        self.history.finish(owner, entry_id, [str(p) for p in paths], from_cache=True, usage=usage)
+
+    def _forget_failed(self, record: InflightRecord) -> None:
+        if record.owner and self.history is not None:
+            self.history.delete(record.owner, record.task_id)
 
     def _write_outputs(self, task_id: str, images: Sequence[bytes], key: CacheKey) -> tuple[Path, ...]:
         """Result files for the page, each PNG carrying its recipe (pixels untouched)."""

@@ -17,15 +17,16 @@ import gradio as gr
 
 from qwen_ui.api.client import QwenClient
 from qwen_ui.errors import QwenUIError
+from qwen_ui.history import valid_browser_id
 from qwen_ui.hosting.base import ImageHost
 from qwen_ui.limits import EditLimiter
 from qwen_ui.recipe import read_recipe
 from qwen_ui.secrets import Secret
 from qwen_ui.service import EditRequest, EditService, Finished, Stage, TaskProgress, TaskStarted
 from qwen_ui.ui import text
-from qwen_ui.ui.present import auto_size_note, describe_error, describe_result, write_zip
+from qwen_ui.ui.present import auto_size_note, describe_error, describe_result, size_fields, write_zip
 
-__all__ = ["EditHandlers", "size_controls", "swap", "remember_key", "restore_from_png"]
+__all__ = ["EditHandlers", "size_controls", "swap", "remember_key", "restore_from_png", "pick_result", "use_result"]
 
 log = logging.getLogger("qwen_ui.ui")
 
@@ -82,6 +83,7 @@ class EditHandlers:
         watermark: bool,
         callback_url: str | None,
         user_key: Secret | None = None,
+        browser_id: str | None = None,
         request: gr.Request | None = None,
         progress: gr.Progress = gr.Progress(),
     ) -> Any:
@@ -101,6 +103,7 @@ class EditHandlers:
                 prompt_extend=bool(prompt_extend),
                 watermark=bool(watermark),
                 callback_url=(callback_url or "").strip() or None,
+                owner=browser_id if valid_browser_id(browser_id) else None,
             )
             route: dict[str, Any] = {}
             if user_key:
@@ -178,9 +181,7 @@ def restore_from_png(path: str | None) -> tuple[Any, ...]:
     recipe = read_recipe(Path(path).read_bytes())
     if recipe is None:
         return (*keep, text.RECIPE_MISSING)
-    size = recipe.get("size") or "auto"
-    width, height = (int(v) for v in size.split("x")) if size != "auto" else (gr.skip(), gr.skip())
-    choice = text.SIZE_AUTO if size == "auto" else size if size in text.SIZE_PRESETS else text.SIZE_CUSTOM
+    choice, width, height = size_fields(recipe.get("size") or "auto")
     return (
         recipe["prompt"],
         recipe.get("negative_prompt") or "",
@@ -194,6 +195,25 @@ def restore_from_png(path: str | None) -> tuple[Any, ...]:
         bool(recipe.get("watermark", False)),
         text.RECIPE_RESTORED.format(task=recipe.get("task_id") or "?", index=recipe.get("index") or "?"),
     )
+
+
+def pick_result(
+    gallery: list[Any] | None, image1: str | None, image2: str | None, image3: str | None, event: gr.SelectData
+) -> tuple[Any, Any]:
+    """Remember the clicked result and compare it with the last input (its aspect rules the output)."""
+    index = event.index if isinstance(event.index, int) else -1
+    if not gallery or not 0 <= index < len(gallery):
+        return None, gr.skip()
+    item = gallery[index]
+    path = item[0] if isinstance(item, (list, tuple)) else item
+    before = next((p for p in (image3, image2, image1) if p), None)
+    return path, (before, path) if before else gr.skip()
+
+
+def use_result(path: str | None) -> tuple[Any, str]:
+    if not path:
+        return gr.skip(), text.PICK_RESULT_FIRST
+    return path, "Result placed in the slot: describe the next change and press Edit."
 
 
 def swap(first: str | None, second: str | None) -> tuple[str | None, str | None]:

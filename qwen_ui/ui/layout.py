@@ -133,6 +133,16 @@ class Widgets:
     download_zip: ResultFile
     details: gr.Markdown
     rerun_plain: gr.Button
+    use_as: tuple[gr.Button, gr.Button, gr.Button]
+    compare: gr.ImageSlider
+    history: gr.Gallery
+    history_restore: gr.Button
+    history_delete: gr.Button
+    browser_store: gr.BrowserState
+    browser_id: gr.State
+    history_ids: gr.State
+    selected_entry: gr.State
+    selected_output: gr.State
 
     @property
     def slots(self) -> list[ImageSlot]:
@@ -210,6 +220,29 @@ def build_widgets(*, simulated: bool) -> Widgets:
             download_zip = ResultFile(label=text.ZIP_LABEL, interactive=False, elem_id="download-zip")
             details = gr.Markdown(label=text.DETAILS_LABEL, elem_id="details")
             rerun_plain = gr.Button(text.RERUN_PLAIN, size="sm", variant="secondary", elem_id="rerun-plain")
+            with gr.Row():
+                use_as = tuple(
+                    gr.Button(text.USE_AS.format(slot=i), size="sm", variant="secondary", elem_id=f"use-as-{i}") for i in (1, 2, 3)
+                )
+            compare = gr.ImageSlider(label=text.COMPARE_LABEL, type="filepath", interactive=False, elem_id="compare")
+            history = gr.Gallery(
+                label=text.HISTORY_LABEL,
+                columns=4,
+                rows=2,
+                height=240,
+                object_fit="cover",
+                allow_preview=False,
+                format="png",
+                interactive=False,
+                elem_id="history",
+            )
+            with gr.Row():
+                history_restore = gr.Button(text.HISTORY_RESTORE, size="sm", variant="secondary", elem_id="history-restore")
+                history_delete = gr.Button(text.HISTORY_DELETE, size="sm", variant="stop", elem_id="history-delete")
+    # An unguessable per-browser id in the browser's own storage (never shared between visitors),
+    # mirrored into session state so it never shows up as an API parameter.
+    browser_store = gr.BrowserState(None, storage_key="qwen-edit-studio-browser")
+    browser_id, history_ids, selected_entry, selected_output = gr.State(None), gr.State([]), gr.State(None), gr.State(None)
     return Widgets(
         image1,
         image2,
@@ -246,4 +279,14 @@ def build_widgets(*, simulated: bool) -> Widgets:
         download_zip,
         details,
         rerun_plain,
+        use_as,  # type: ignore[arg-type]
+        compare,
+        history,
+        history_restore,
+        history_delete,
+        browser_store,
+        browser_id,
+        history_ids,
+        selected_entry,
+        selected_output,
     )

@@ -7,10 +7,12 @@ from typing import Any
 
 import gradio as gr
 
+from qwen_ui.history import HistoryStore
 from qwen_ui.limits import EditLimiter
 from qwen_ui.runtime import Runtime
 from qwen_ui.ui import text
-from qwen_ui.ui.handlers import EditHandlers, remember_key, restore_from_png, size_controls, swap
+from qwen_ui.ui.handlers import EditHandlers, pick_result, remember_key, restore_from_png, size_controls, swap, use_result
+from qwen_ui.ui.history_ui import HistoryHandlers
 from qwen_ui.ui.layout import CSS, Widgets, build_widgets
 from qwen_ui.ui.present import negative_hint, prompt_hint
 
@@ -69,9 +71,37 @@ def _wire_helpers(w: Widgets) -> None:
     w.restore_png.upload(restore_from_png, w.restore_png, restored, **quick)
 
 
+def _wire_history(w: Widgets, history: HistoryHandlers) -> None:
+    """Per-browser history, re-attach after reload, results reused as inputs, before/after."""
+    quick: dict[str, Any] = {"queue": False, "show_progress": "hidden", "api_visibility": "private"}
+    restored = [
+        *w.slots,
+        w.prompt,
+        w.negative_prompt,
+        w.n,
+        w.size_choice,
+        w.custom_width,
+        w.custom_height,
+        w.seed,
+        w.randomize_seed,
+        w.prompt_extend,
+        w.watermark,
+        w.status,
+    ]
+    w.history.select(history.select_entry, w.history_ids, w.selected_entry, **quick)
+    w.history_restore.click(history.restore, [w.browser_id, w.selected_entry], restored, **quick)
+    w.history_delete.click(
+        history.delete, [w.browser_id, w.selected_entry], [w.history, w.history_ids, w.selected_entry, w.status], **quick
+    )
+    w.gallery.select(pick_result, [w.gallery, *w.slots], [w.selected_output, w.compare], **quick)
+    for slot, button in zip(w.slots, w.use_as, strict=True):
+        button.click(use_result, w.selected_output, [slot, w.status], **quick)
+
+
 def build_demo(runtime: Runtime) -> gr.Blocks:
     limiter = EditLimiter(per_minute=runtime.settings.edits_per_minute, at_once=runtime.settings.edits_at_once)
     handlers = EditHandlers(runtime.service, runtime.for_user_key, limiter)
+    history = HistoryHandlers(runtime.service.history or HistoryStore(runtime.settings.data_dir / "history"), runtime.service)
     with gr.Blocks(title=text.TITLE, analytics_enabled=False, delete_cache=(3600, 6 * 3600)) as demo:
         w = build_widgets(simulated=runtime.simulated)
         _wire_helpers(w)
@@ -89,6 +119,7 @@ def build_demo(runtime: Runtime) -> gr.Blocks:
             w.watermark,
             w.callback_url,
             w.user_key,  # session state: not part of the public API
+            w.browser_id,  # session state: whose history gets the edit
         ]
         edit_options: dict[str, Any] = {
             "inputs": edit_inputs,
@@ -106,8 +137,24 @@ def build_demo(runtime: Runtime) -> gr.Blocks:
         rerun_event = w.rerun_plain.click(
             lambda seed: (False, seed, False), w.seed, [w.prompt_extend, w.seed, w.randomize_seed], queue=False, api_visibility="private"
         ).then(handlers.edit, api_visibility="private", **edit_options)
+        for event in (edit_event, rerun_event):
+            event.then(history.refresh, w.browser_id, [w.history, w.history_ids], queue=False, api_visibility="private")
+        _wire_history(w, history)
         w.cancel.click(lambda: text.CANCELLED, None, w.status, cancels=[edit_event, rerun_event], queue=False, api_visibility="private")
         _examples(w)
+        demo.load(
+            history.on_load,
+            w.browser_store,
+            [w.browser_store, w.browser_id, w.history, w.history_ids],
+            queue=False,
+            api_visibility="private",
+        ).then(
+            history.reattach,
+            w.browser_id,
+            [w.gallery, w.status, w.history, w.history_ids],
+            api_visibility="private",
+            show_progress="hidden",
+        )
     demo.queue(max_size=runtime.settings.queue_max_size)
     return demo
 

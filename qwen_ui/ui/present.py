@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
+import gradio as gr
 from PIL import Image
 
 from qwen_ui.api.schema import LIMITS, auto_output_size, estimate_tokens
 from qwen_ui.errors import ApiError, QwenUIError, RateLimited
 from qwen_ui.service import EditResult
+from qwen_ui.ui import text
 
-__all__ = ["describe_error", "describe_result", "write_zip", "prompt_hint", "negative_hint", "auto_size_note", "recipe"]
+__all__ = ["size_fields", "describe_error", "describe_result", "write_zip", "prompt_hint", "negative_hint", "auto_size_note", "recipe"]
 
 
 def describe_error(exc: QwenUIError) -> str:
@@ -102,3 +105,11 @@ def auto_size_note(image_paths: list[str | None]) -> str:
         return "Auto: ≈1 MP at the aspect of the last image."
     out_w, out_h = auto_output_size(width, height)
     return f"Auto: about **{out_w}x{out_h}** (aspect of Image {slot})."
+
+
+def size_fields(size: str) -> tuple[str, Any, Any]:
+    """(size dropdown choice, custom width, custom height) for a size string."""
+    if size == "auto":
+        return text.SIZE_AUTO, gr.skip(), gr.skip()
+    width, height = (int(v) for v in size.split("x"))
+    return (size if size in text.SIZE_PRESETS else text.SIZE_CUSTOM), width, height
