@@ -99,3 +99,11 @@ def test_an_invalid_setting_stops_start_up_naming_the_variable(tmp_path: Path) -
         timeout=60,
     )
     assert result.returncode != 0 and "GRADIO_SERVER_PORT" in result.stderr
+
+
+def test_the_edit_endpoint_documents_its_parameters(running_app: tuple[str, float, subprocess.Popen[bytes]]) -> None:
+    url, _, _ = running_app
+    endpoint = httpx.get(f"{url}/gradio_api/info").json()["named_endpoints"]["/edit"]
+    for parameter in endpoint["parameters"]:
+        assert f"{parameter['parameter_name']}:" in endpoint["description"]
+    assert "each side 512–2048; only with n = 1" in endpoint["description"]

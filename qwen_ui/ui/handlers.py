@@ -89,8 +89,22 @@ class EditHandlers:
     ) -> Any:
         """Edit 1–3 images with qwen-image-edit-plus.
 
-        Returns the result images, the seed used, a status message, a ZIP of
-        all results and a summary of the settings used.
+        Args:
+            image1: Image 1 (jpg, png, webp, bmp, tiff or gif; any slot may be empty, at least one must be filled).
+            image2: Image 2, referred to as "Image 2" in the prompt.
+            image3: Image 3; with size "auto" the output follows the aspect of the last image given.
+            prompt: What to change, up to 2000 tokens.
+            negative_prompt: What to avoid; only the first 500 characters are used.
+            n: Number of images to make, 1 to 6.
+            size: "auto" (≈1 MP at the last image's aspect) or "WxH" with each side 512–2048; only with n = 1.
+            seed: Seed 0–2147483647, used when randomize_seed is false; a repeat with the same seed and inputs comes from the cache.
+            randomize_seed: Draw a new seed (returned in the result).
+            prompt_extend: Let the provider rewrite the prompt (better for short prompts, less reproducible).
+            watermark: Add a "Qwen-Image" mark bottom-right.
+            callback_url: Optional public https URL that receives the finished task.
+
+        Returns:
+            The result images, the seed used, a status message, a ZIP of all results with a JSON recipe per image, and a summary of the settings used.
         """
         try:
             edit_request = EditRequest(
@@ -132,7 +146,11 @@ class EditHandlers:
         async for event in self.service.run(edit_request, **route):
             if isinstance(event, Finished):
                 result = event.result
-                gallery = [(str(path), f"{i}/{len(result.paths)} · seed {result.seed}") for i, path in enumerate(result.paths, start=1)]
+                # The caption doubles as the image's alt text: say what it shows.
+                shown = result.request.prompt if len(result.request.prompt) <= 80 else result.request.prompt[:77] + "…"
+                gallery = [
+                    (str(path), f"{shown} ({i}/{len(result.paths)}, seed {result.seed})") for i, path in enumerate(result.paths, start=1)
+                ]
                 source = "from cache — no API call" if result.from_cache else f"in {result.elapsed_s:.1f} s"
                 status = f"Done: {len(result.paths)} image(s) {source}."
                 yield gallery, result.seed, status, str(write_zip(result)), describe_result(result)

@@ -151,65 +151,78 @@ class Widgets:
 
 def _slot(number: int) -> ImageSlot:
     return ImageSlot(
-        label=f"Image {number}", type="filepath", image_mode=None, sources=["upload", "clipboard"], height=220, elem_id=f"image{number}"
+        label=text.t(f"SLOT_{number}"),
+        type="filepath",
+        image_mode=None,
+        sources=["upload", "clipboard"],
+        height=220,
+        elem_id=f"image{number}",
     )
 
 
 def build_widgets(*, simulated: bool) -> Widgets:
     """Lay out the page inside the current ``gr.Blocks`` context."""
-    gr.Markdown(f"# {text.TITLE}\n{text.SUBTITLE}")
+    gr.Markdown(text.t("HEADER"))
     if simulated:
-        gr.Markdown(text.SIMULATOR_BANNER, elem_id="sim-banner")
+        gr.Markdown(text.t("SIMULATOR_BANNER"), elem_id="sim-banner")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             with gr.Row():
                 image1, image2, image3 = _slot(1), _slot(2), _slot(3)
             with gr.Row():
-                swap_12 = gr.Button(text.SWAP_12, size="sm", variant="secondary")
-                swap_23 = gr.Button(text.SWAP_23, size="sm", variant="secondary")
-                clear_all = gr.Button(text.CLEAR_ALL, size="sm", variant="secondary")
-            gr.Markdown(text.SLOT_NOTE, elem_classes="hint")
-            prompt = gr.Textbox(label=text.PROMPT_LABEL, placeholder=text.PROMPT_PLACEHOLDER, lines=1, max_lines=6, elem_id="prompt")
+                swap_12 = gr.Button(text.t("SWAP_12"), size="sm", variant="secondary")
+                swap_23 = gr.Button(text.t("SWAP_23"), size="sm", variant="secondary")
+                clear_all = gr.Button(text.t("CLEAR_ALL"), size="sm", variant="secondary")
+            gr.Markdown(text.t("SLOT_NOTE"), elem_classes="hint")
+            prompt = gr.Textbox(
+                label=text.t("PROMPT_LABEL"), placeholder=text.t("PROMPT_PLACEHOLDER"), lines=1, max_lines=6, elem_id="prompt"
+            )
             prompt_hint = gr.Markdown(f"≈ 0 / {LIMITS.prompt_max_tokens} tokens", elem_classes="hint")
             negative_prompt = gr.Textbox(
-                label=text.NEGATIVE_LABEL, placeholder=text.NEGATIVE_PLACEHOLDER, lines=1, max_lines=4, elem_id="negative-prompt"
+                label=text.t("NEGATIVE_LABEL"), placeholder=text.t("NEGATIVE_PLACEHOLDER"), lines=1, max_lines=4, elem_id="negative-prompt"
             )
             negative_hint = gr.Markdown(f"0 / {LIMITS.negative_prompt_max_chars} characters", elem_classes="hint")
             with gr.Row():
-                n = CountSlider(LIMITS.n_min, LIMITS.n_max, value=1, step=1, label=text.N_LABEL, elem_id="n")
+                n = CountSlider(LIMITS.n_min, LIMITS.n_max, value=1, step=1, label=text.t("N_LABEL"), elem_id="n")
                 size_choice = gr.Dropdown(
                     [text.SIZE_AUTO, *text.SIZE_PRESETS, text.SIZE_CUSTOM],
                     value=text.SIZE_AUTO,
-                    label=text.SIZE_LABEL,
+                    label=text.t("SIZE_LABEL"),
                     elem_id="size-choice",
                 )
             with gr.Row(visible=False) as custom_row:
-                custom_width = gr.Number(1024, label="Width (px)", minimum=512, maximum=2048, precision=0)
-                custom_height = gr.Number(1024, label="Height (px)", minimum=512, maximum=2048, precision=0)
-            size = gr.Textbox("auto", label=text.SIZE_SENT_LABEL, interactive=False, max_lines=1, elem_id="size")
+                custom_width = gr.Number(1024, label=text.t("WIDTH_LABEL"), minimum=512, maximum=2048, precision=0)
+                custom_height = gr.Number(1024, label=text.t("HEIGHT_LABEL"), minimum=512, maximum=2048, precision=0)
+            size = gr.Textbox("auto", label=text.t("SIZE_SENT_LABEL"), interactive=False, max_lines=1, elem_id="size")
             size_note = gr.Markdown("Auto: ≈1 MP at the aspect of the last image.", elem_classes="hint")
             with gr.Row():
-                seed = SeedNumber(0, label=text.SEED_LABEL, minimum=LIMITS.seed_min, maximum=LIMITS.seed_max, precision=0, elem_id="seed")
-                randomize_seed = gr.Checkbox(True, label=text.RANDOMIZE_LABEL)
+                seed = SeedNumber(
+                    0, label=text.t("SEED_LABEL"), minimum=LIMITS.seed_min, maximum=LIMITS.seed_max, precision=0, elem_id="seed"
+                )
+                randomize_seed = gr.Checkbox(True, label=text.t("RANDOMIZE_LABEL"))
             with gr.Row():
-                prompt_extend = gr.Checkbox(True, label=text.PROMPT_EXTEND_LABEL, info=text.PROMPT_EXTEND_INFO)
-                watermark = gr.Checkbox(False, label=text.WATERMARK_LABEL)
-            with gr.Accordion(text.ADVANCED_LABEL, open=False):
-                callback_url = gr.Textbox(label=text.CALLBACK_LABEL, placeholder="https://your-domain.example/webhooks/qwen", max_lines=1)
-                key_box = gr.Textbox(label=text.KEY_LABEL, info=text.KEY_INFO, type="password", value="", max_lines=1, elem_id="user-key")
+                prompt_extend = gr.Checkbox(True, label=text.t("PROMPT_EXTEND_LABEL"), info=text.t("PROMPT_EXTEND_INFO"))
+                watermark = gr.Checkbox(False, label=text.t("WATERMARK_LABEL"))
+            with gr.Accordion(text.t("ADVANCED_LABEL"), open=False):
+                callback_url = gr.Textbox(
+                    label=text.t("CALLBACK_LABEL"), placeholder="https://your-domain.example/webhooks/qwen", max_lines=1
+                )
+                key_box = gr.Textbox(
+                    label=text.t("KEY_LABEL"), info=text.t("KEY_INFO"), type="password", value="", max_lines=1, elem_id="user-key"
+                )
                 with gr.Row():
-                    use_key = gr.Button(text.KEY_USE, size="sm", variant="secondary")
-                    forget_key = gr.Button(text.KEY_FORGET, size="sm", variant="secondary")
+                    use_key = gr.Button(text.t("KEY_USE"), size="sm", variant="secondary")
+                    forget_key = gr.Button(text.t("KEY_FORGET"), size="sm", variant="secondary")
                 key_status = gr.Markdown(text.KEY_FORGOTTEN, elem_classes="hint", elem_id="key-status")
                 user_key = gr.State(None)
-            restore_png = gr.File(label=text.RESTORE_LABEL, file_types=[".png"], type="filepath", height=90, elem_id="restore-png")
+            restore_png = gr.File(label=text.t("RESTORE_LABEL"), file_types=[".png"], type="filepath", height=90, elem_id="restore-png")
             with gr.Row():
-                edit = gr.Button(text.EDIT_BUTTON, variant="primary", elem_id="edit")
-                cancel = gr.Button(text.CANCEL_BUTTON, variant="stop", elem_id="cancel")
+                edit = gr.Button(text.t("EDIT_BUTTON"), variant="primary", elem_id="edit")
+                cancel = gr.Button(text.t("CANCEL_BUTTON"), variant="stop", elem_id="cancel")
         with gr.Column(scale=2, min_width=320):
-            status = gr.Markdown(text.STATUS_IDLE, label=text.STATUS_LABEL, elem_id="status")
+            status = gr.Markdown(text.STATUS_IDLE, label=text.t("STATUS_LABEL"), elem_id="status")
             gallery = ResultGallery(
-                label=text.GALLERY_LABEL,
+                label=text.t("GALLERY_LABEL"),
                 columns=2,
                 height=460,
                 format="png",
@@ -217,16 +230,14 @@ def build_widgets(*, simulated: bool) -> Widgets:
                 elem_id="gallery",
                 interactive=False,
             )
-            download_zip = ResultFile(label=text.ZIP_LABEL, interactive=False, elem_id="download-zip")
-            details = gr.Markdown(label=text.DETAILS_LABEL, elem_id="details")
-            rerun_plain = gr.Button(text.RERUN_PLAIN, size="sm", variant="secondary", elem_id="rerun-plain")
+            download_zip = ResultFile(label=text.t("ZIP_LABEL"), interactive=False, elem_id="download-zip")
+            details = gr.Markdown(label=text.t("DETAILS_LABEL"), elem_id="details")
+            rerun_plain = gr.Button(text.t("RERUN_PLAIN"), size="sm", variant="secondary", elem_id="rerun-plain")
             with gr.Row():
-                use_as = tuple(
-                    gr.Button(text.USE_AS.format(slot=i), size="sm", variant="secondary", elem_id=f"use-as-{i}") for i in (1, 2, 3)
-                )
-            compare = gr.ImageSlider(label=text.COMPARE_LABEL, type="filepath", interactive=False, elem_id="compare")
+                use_as = tuple(gr.Button(text.t(f"USE_AS_{i}"), size="sm", variant="secondary", elem_id=f"use-as-{i}") for i in (1, 2, 3))
+            compare = gr.ImageSlider(label=text.t("COMPARE_LABEL"), type="filepath", interactive=False, elem_id="compare")
             history = gr.Gallery(
-                label=text.HISTORY_LABEL,
+                label=text.t("HISTORY_LABEL"),
                 columns=4,
                 rows=2,
                 height=240,
@@ -237,8 +248,8 @@ def build_widgets(*, simulated: bool) -> Widgets:
                 elem_id="history",
             )
             with gr.Row():
-                history_restore = gr.Button(text.HISTORY_RESTORE, size="sm", variant="secondary", elem_id="history-restore")
-                history_delete = gr.Button(text.HISTORY_DELETE, size="sm", variant="stop", elem_id="history-delete")
+                history_restore = gr.Button(text.t("HISTORY_RESTORE"), size="sm", variant="secondary", elem_id="history-restore")
+                history_delete = gr.Button(text.t("HISTORY_DELETE"), size="sm", variant="stop", elem_id="history-delete")
     # An unguessable per-browser id in the browser's own storage (never shared between visitors),
     # mirrored into session state so it never shows up as an API parameter.
     browser_store = gr.BrowserState(None, storage_key="qwen-edit-studio-browser")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def _examples(w: Widgets) -> None:
             [mug, bird, landscape, "Place the mug from Image 1 and the bird from Image 2 in the landscape of Image 3"],
         ],
         inputs=[w.image1, w.image2, w.image3, w.prompt],
-        label=text.EXAMPLES_LABEL,
+        label=text.t("EXAMPLES_LABEL"),
         cache_examples=False,
     )
 
@@ -132,7 +133,9 @@ def build_demo(runtime: Runtime) -> gr.Blocks:
             "show_progress_on": [w.gallery],
             "trigger_mode": "once",
         }
-        edit_event = gr.on([w.edit.click, w.prompt.submit], handlers.edit, api_name="edit", **edit_options)
+        # The whole docstring, parameters included, is the endpoint's documentation on the API page.
+        api_doc = inspect.cleandoc(EditHandlers.edit.__doc__ or "")
+        edit_event = gr.on([w.edit.click, w.prompt.submit], handlers.edit, api_name="edit", api_description=api_doc, **edit_options)
         # Same seed, rewriting off: shows what the rewriter changed, reproducibly.
         rerun_event = w.rerun_plain.click(
             lambda seed: (False, seed, False), w.seed, [w.prompt_extend, w.seed, w.randomize_seed], queue=False, api_visibility="private"
@@ -179,4 +182,5 @@ def launch_options(runtime: Runtime) -> dict[str, Any]:
             font_mono=["ui-monospace", "SFMono-Regular", "monospace"],
         ),
         "css": CSS,
+        "i18n": text.I18N,
     }

@@ -1,4 +1,8 @@
-"""Every visible string of the page, in one place."""
+"""Every visible string of the page, in one place, with its Simplified Chinese translation."""
+
+from typing import Any
+
+import gradio as gr
 
 TITLE = "Qwen Edit Studio"
 SUBTITLE = "Edit images with **qwen-image-edit-plus**: drop 1–3 images, say what to change, press **Edit**."
@@ -66,3 +70,70 @@ COMPARE_LABEL = "Before / after (last input vs. selected result)"
 REATTACH_RUNNING = "Re-attached to task `{task}` started before the reload: {status}…"
 REATTACH_DONE = "Task `{task}` (started before the reload) finished: results below and in the history."
 REATTACH_GONE = "The task started before the reload is no longer known."
+
+
+# -- translations of the page's fixed words (labels, buttons, hints); messages stay English ------
+
+ZH: dict[str, str] = {
+    "HEADER": "# Qwen 图像编辑工作室\n使用 **qwen-image-edit-plus** 编辑图像：放入 1–3 张图片，写下要修改的内容，然后点击**编辑**。",
+    "SIMULATOR_BANNER": "**本地模拟器** —— 编辑由内置的 API 替身完成，并非真实模型。设置 `EVOLINK_API_KEY` 即可进行真实编辑。",
+    "SLOT_NOTE": "在提示词中用 *图 1*、*图 2*、*图 3* 指代图片。顺序很重要：尺寸为**自动**时，输出沿用**最后一张**图片的宽高比。",
+    "PROMPT_LABEL": "要修改的内容",
+    "PROMPT_PLACEHOLDER": "例如：把图 1 中的猫放到图 2 的沙发上 —— 按回车开始编辑",
+    "NEGATIVE_LABEL": "负面提示词（不希望出现的内容）",
+    "NEGATIVE_PLACEHOLDER": "低质量、模糊、多余的手指",
+    "N_LABEL": "生成数量 (n)",
+    "SIZE_LABEL": "输出尺寸",
+    "SIZE_SENT_LABEL": "发送给 API 的尺寸",
+    "SEED_LABEL": "随机种子",
+    "RANDOMIZE_LABEL": "随机生成种子",
+    "PROMPT_EXTEND_LABEL": "提示词改写 (prompt_extend)",
+    "PROMPT_EXTEND_INFO": "服务商会用大模型改写你的提示词：短提示词效果更好，但相同种子的结果可能不同。",
+    "WATERMARK_LABEL": "添加 “Qwen-Image” 水印",
+    "ADVANCED_LABEL": "高级",
+    "CALLBACK_LABEL": "回调地址（HTTPS；任务完成后服务商会 POST 到此地址）",
+    "KEY_LABEL": "你自己的 EvoLink API 密钥（可选）",
+    "KEY_INFO": "仅用于当前浏览器标签页：只保存在本次会话的服务器内存中，从不写入磁盘、日志或缓存。",
+    "KEY_USE": "使用我的密钥",
+    "KEY_FORGET": "忘记我的密钥",
+    "EDIT_BUTTON": "编辑",
+    "CANCEL_BUTTON": "取消",
+    "SWAP_12": "交换 1 ↔ 2",
+    "SWAP_23": "交换 2 ↔ 3",
+    "CLEAR_ALL": "清空图片",
+    "STATUS_LABEL": "状态",
+    "GALLERY_LABEL": "结果",
+    "ZIP_LABEL": "全部下载 (ZIP)",
+    "DETAILS_LABEL": "所用设置",
+    "EXAMPLES_LABEL": "示例",
+    "RESTORE_LABEL": "恢复设置：拖入在此生成的结果 PNG",
+    "RERUN_PLAIN": "关闭提示词改写并用此种子重新生成",
+    "USE_AS_1": "将所选结果用作图 1",
+    "USE_AS_2": "将所选结果用作图 2",
+    "USE_AS_3": "将所选结果用作图 3",
+    "COMPARE_LABEL": "前后对比（最后一张输入 vs. 所选结果）",
+    "HISTORY_LABEL": "历史记录（仅限此浏览器）",
+    "HISTORY_RESTORE": "恢复输入和设置",
+    "HISTORY_DELETE": "删除记录",
+    "SLOT_1": "图 1",
+    "SLOT_2": "图 2",
+    "SLOT_3": "图 3",
+    "WIDTH_LABEL": "宽度 (px)",
+    "HEIGHT_LABEL": "高度 (px)",
+}
+HEADER = f"# {TITLE}\n{SUBTITLE}"
+SLOT_1, SLOT_2, SLOT_3 = "Image 1", "Image 2", "Image 3"
+WIDTH_LABEL, HEIGHT_LABEL = "Width (px)", "Height (px)"
+USE_AS_1, USE_AS_2, USE_AS_3 = (USE_AS.format(slot=i) for i in (1, 2, 3))
+
+
+def _english() -> dict[str, str]:
+    return {key: globals()[key] for key in ZH}
+
+
+I18N = gr.I18n(en=_english(), zh=ZH, **{"zh-CN": ZH})
+
+
+def t(key: str) -> Any:
+    """A fixed word of the page, shown in the browser's language (English or Simplified Chinese)."""
+    return I18N(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ def test_two_images_a_prompt_and_edit_shows_progress_then_results_that_download(
     page.screenshot(path=str(SCREENSHOTS / "progress.png"), full_page=True)
     expect(page.locator("#status")).to_contain_text("Done", timeout=30_000)
     expect(page.locator("#gallery img").first).to_be_visible()
+    expect(page.locator("#gallery img").first).to_have_attribute("alt", re.compile("Put the bird from Image 2 on the mug"))
     expect(page.locator("#details")).to_contain_text("Seed")
     page.screenshot(path=str(SCREENSHOTS / "page-with-results.png"), full_page=True)
     with page.expect_download() as download:
@@ -71,3 +73,37 @@ def test_dropping_a_saved_png_restores_its_settings(page: Any, tmp_path: Path) -
     expect(page.locator("#seed input")).to_have_value("4242")
     expect(page.locator("#size textarea, #size input").first).to_have_value("1024x1536")
     expect(page.locator("#status")).to_contain_text("task-unified-1-abcdefgh")
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_the_layout_fits_a_phone_and_a_desktop_without_horizontal_scroll(browser: Any, app_url: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(app_url)
+    page.locator("#edit").wait_for()
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    page.screenshot(path=str(SCREENSHOTS / f"layout-{width}px.png"), full_page=True)
+    context.close()
+    assert scroll_width <= inner_width
+
+
+def test_the_page_is_in_chinese_when_the_browser_asks_for_chinese(browser: Any, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(app_url)
+    expect(page.locator("#edit")).to_have_text("编辑", timeout=10_000)
+    expect(page.locator("h1").first).to_contain_text("图像编辑工作室")
+    expect(page.get_by_label("要修改的内容")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "page-zh.png"), full_page=True)
+    context.close()
+
+
+def test_every_input_has_a_visible_label_and_edit_is_reachable_by_keyboard(page: Any) -> None:
+    for label in ("What to change", "Negative prompt (what to avoid)", "Seed", "Size sent to the API"):
+        expect(page.get_by_label(label, exact=False).first).to_be_visible()
+    page.locator("#prompt textarea").focus()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == "edit":
+            break
+    assert page.evaluate("document.activeElement && document.activeElement.id") == "edit"
