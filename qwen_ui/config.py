@@ -55,6 +55,7 @@ class Settings:
     server_port: int = 7860
     max_upload_mb: int = 20
     http_timeout_s: float = 30.0
+    mcp_server: bool = False
     edits_per_minute: int = 0
     edits_at_once: int = 0
     max_concurrent_edits: int = 64
@@ -91,6 +92,15 @@ def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float
     if not minimum <= value <= maximum:
         raise SettingsError(name, f"{value} is outside {minimum}..{maximum}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(name, f"{raw!r} is not a yes/no value (use 1 or 0)")
 
 
 def _public_url(env: Mapping[str, str]) -> str | None:
@@ -147,6 +157,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         server_port=int(_number(env, "GRADIO_SERVER_PORT", 7860, minimum=1, maximum=65535, integer=True)),
         max_upload_mb=int(_number(env, "QWEN_UI_MAX_UPLOAD_MB", 20, minimum=1, maximum=200, integer=True)),
         http_timeout_s=_number(env, "QWEN_UI_HTTP_TIMEOUT_S", 30.0, minimum=0.1, maximum=600.0, integer=False),
+        mcp_server=_flag(env, "QWEN_UI_MCP_SERVER"),
         edits_per_minute=int(_number(env, "QWEN_UI_EDITS_PER_MINUTE", 6 if on_space else 0, minimum=0, maximum=10000, integer=True)),
         edits_at_once=int(_number(env, "QWEN_UI_EDITS_AT_ONCE", 2 if on_space else 0, minimum=0, maximum=10000, integer=True)),
         max_concurrent_edits=int(_number(env, "QWEN_UI_MAX_CONCURRENT_EDITS", 64, minimum=1, maximum=10000, integer=True)),

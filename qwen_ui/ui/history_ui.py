@@ -41,9 +41,12 @@ class HistoryHandlers:
     def refresh(self, browser_id: str | None) -> tuple[list[tuple[str, str]], list[str]]:
         return self.listing(browser_id)
 
-    def select_entry(self, ids: list[str], event: gr.SelectData) -> str | None:
+    def select_entry(self, browser_id: str | None, ids: list[str], event: gr.SelectData) -> tuple[str | None, str | None]:
+        """The picked entry, and its first output (so "Use selected result as Image N" works from history too)."""
         index = event.index if isinstance(event.index, int) else None
-        return ids[index] if index is not None and 0 <= index < len(ids) else None
+        entry_id = ids[index] if index is not None and 0 <= index < len(ids) else None
+        entry = self.store.get(browser_id or "", entry_id) if entry_id and valid_browser_id(browser_id) else None
+        return entry_id, (entry.outputs[0] if entry and entry.outputs else None)
 
     def restore(self, browser_id: str | None, entry_id: str | None) -> tuple[Any, ...]:
         """Inputs and every setting of an entry back into the form."""

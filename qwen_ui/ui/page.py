@@ -89,7 +89,7 @@ def _wire_history(w: Widgets, history: HistoryHandlers) -> None:
         w.watermark,
         w.status,
     ]
-    w.history.select(history.select_entry, w.history_ids, w.selected_entry, **quick)
+    w.history.select(history.select_entry, [w.browser_id, w.history_ids], [w.selected_entry, w.selected_output], **quick)
     w.history_restore.click(history.restore, [w.browser_id, w.selected_entry], restored, **quick)
     w.history_delete.click(
         history.delete, [w.browser_id, w.selected_entry], [w.history, w.history_ids, w.selected_entry, w.status], **quick
@@ -183,4 +183,6 @@ def launch_options(runtime: Runtime) -> dict[str, Any]:
         ),
         "css": CSS,
         "i18n": text.I18N,
+        # Agents can call the edit tool over MCP at /gradio_api/mcp/ when this is on.
+        "mcp_server": settings.mcp_server,
     }

@@ -30,6 +30,8 @@ def test_history_survives_a_reload_and_restores_inputs_and_settings(page: Any) -
     page.locator("#history-restore").click()
     expect(page.locator("#prompt textarea")).to_have_value("Paint the bird red", timeout=10_000)
     expect(page.locator("#image1 img")).to_be_visible()
+    page.locator("#use-as-3").click()  # the picked entry's output becomes the next edit's Image 3
+    expect(page.locator("#image3 img")).to_be_visible(timeout=10_000)
     page.screenshot(path=str(SCREENSHOTS / "history-restored.png"), full_page=True)
 
 
