@@ -24,7 +24,7 @@ from qwen_ui.recipe import read_recipe
 from qwen_ui.secrets import Secret
 from qwen_ui.service import EditRequest, EditService, Finished, Stage, TaskProgress, TaskStarted
 from qwen_ui.ui import text
-from qwen_ui.ui.present import auto_size_note, describe_error, describe_result, size_fields, write_zip
+from qwen_ui.ui.present import auto_size_note, describe_error, describe_result, settings_values, write_zip
 
 __all__ = ["EditHandlers", "size_controls", "swap", "remember_key", "restore_from_png", "pick_result", "use_result"]
 
@@ -199,20 +199,8 @@ def restore_from_png(path: str | None) -> tuple[Any, ...]:
     recipe = read_recipe(Path(path).read_bytes())
     if recipe is None:
         return (*keep, text.RECIPE_MISSING)
-    choice, width, height = size_fields(recipe.get("size") or "auto")
-    return (
-        recipe["prompt"],
-        recipe.get("negative_prompt") or "",
-        recipe.get("n") or 1,
-        choice,
-        width,
-        height,
-        recipe.get("seed"),
-        False,
-        bool(recipe.get("prompt_extend", True)),
-        bool(recipe.get("watermark", False)),
-        text.RECIPE_RESTORED.format(task=recipe.get("task_id") or "?", index=recipe.get("index") or "?"),
-    )
+    restored = text.RECIPE_RESTORED.format(task=recipe.get("task_id") or "?", index=recipe.get("index") or "?")
+    return (*settings_values(recipe), restored)
 
 
 def pick_result(

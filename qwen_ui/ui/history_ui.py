@@ -12,7 +12,7 @@ import gradio as gr
 from qwen_ui.history import HistoryEntry, HistoryStore, new_browser_id, valid_browser_id
 from qwen_ui.service import EditService
 from qwen_ui.ui import text
-from qwen_ui.ui.present import size_fields
+from qwen_ui.ui.present import settings_values
 
 __all__ = ["HistoryHandlers"]
 
@@ -53,23 +53,8 @@ class HistoryHandlers:
         entry = self.store.get(browser_id or "", entry_id or "") if entry_id and valid_browser_id(browser_id) else None
         if entry is None:
             return (*(gr.skip(),) * 13, text.HISTORY_PICK_FIRST)
-        recipe = entry.recipe
         slots = [*entry.inputs, None, None, None][:3]
-        choice, width, height = size_fields(recipe.get("size") or "auto")
-        return (
-            *slots,
-            recipe.get("prompt", ""),
-            recipe.get("negative_prompt") or "",
-            recipe.get("n") or 1,
-            choice,
-            width,
-            height,
-            recipe.get("seed"),
-            False,
-            bool(recipe.get("prompt_extend", True)),
-            bool(recipe.get("watermark", False)),
-            text.HISTORY_RESTORED,
-        )
+        return (*slots, *settings_values(entry.recipe), text.HISTORY_RESTORED)
 
     def delete(self, browser_id: str | None, entry_id: str | None) -> tuple[Any, Any, Any, str]:
         if not entry_id or not valid_browser_id(browser_id):

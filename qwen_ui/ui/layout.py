@@ -148,6 +148,22 @@ class Widgets:
     def slots(self) -> list[ImageSlot]:
         return [self.image1, self.image2, self.image3]
 
+    @property
+    def settings(self) -> list[Any]:
+        """Every setting a recipe restores, in ``present.settings_values`` order."""
+        return [
+            self.prompt,
+            self.negative_prompt,
+            self.n,
+            self.size_choice,
+            self.custom_width,
+            self.custom_height,
+            self.seed,
+            self.randomize_seed,
+            self.prompt_extend,
+            self.watermark,
+        ]
+
 
 def _slot(number: int) -> ImageSlot:
     return ImageSlot(

@@ -56,39 +56,13 @@ def _wire_helpers(w: Widgets) -> None:
     key_outputs = [w.user_key, w.key_box, w.key_status]
     gr.on([w.use_key.click, w.key_box.submit], remember_key, w.key_box, key_outputs, **quick)
     w.forget_key.click(lambda: remember_key(None), None, key_outputs, **quick)
-    restored = [
-        w.prompt,
-        w.negative_prompt,
-        w.n,
-        w.size_choice,
-        w.custom_width,
-        w.custom_height,
-        w.seed,
-        w.randomize_seed,
-        w.prompt_extend,
-        w.watermark,
-        w.status,
-    ]
-    w.restore_png.upload(restore_from_png, w.restore_png, restored, **quick)
+    w.restore_png.upload(restore_from_png, w.restore_png, [*w.settings, w.status], **quick)
 
 
 def _wire_history(w: Widgets, history: HistoryHandlers) -> None:
     """Per-browser history, re-attach after reload, results reused as inputs, before/after."""
     quick: dict[str, Any] = {"queue": False, "show_progress": "hidden", "api_visibility": "private"}
-    restored = [
-        *w.slots,
-        w.prompt,
-        w.negative_prompt,
-        w.n,
-        w.size_choice,
-        w.custom_width,
-        w.custom_height,
-        w.seed,
-        w.randomize_seed,
-        w.prompt_extend,
-        w.watermark,
-        w.status,
-    ]
+    restored = [*w.slots, *w.settings, w.status]
     w.history.select(history.select_entry, [w.browser_id, w.history_ids], [w.selected_entry, w.selected_output], **quick)
     w.history_restore.click(history.restore, [w.browser_id, w.selected_entry], restored, **quick)
     w.history_delete.click(

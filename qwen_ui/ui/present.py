@@ -113,3 +113,20 @@ def size_fields(size: str) -> tuple[str, Any, Any]:
         return text.SIZE_AUTO, gr.skip(), gr.skip()
     width, height = (int(v) for v in size.split("x"))
     return (size if size in text.SIZE_PRESETS else text.SIZE_CUSTOM), width, height
+
+
+def settings_values(recipe: dict[str, Any]) -> tuple[Any, ...]:
+    """A recipe as values for the settings widgets, in ``Widgets.settings`` order (seed fixed)."""
+    choice, width, height = size_fields(recipe.get("size") or "auto")
+    return (
+        recipe.get("prompt", ""),
+        recipe.get("negative_prompt") or "",
+        recipe.get("n") or 1,
+        choice,
+        width,
+        height,
+        recipe.get("seed"),
+        False,
+        bool(recipe.get("prompt_extend", True)),
+        bool(recipe.get("watermark", False)),
+    )
