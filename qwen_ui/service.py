@@ -64,7 +64,7 @@ class EditResult:
     from_cache: bool
     usage: dict[str, Any]
     request: CreateRequest
-    input_sha256: tuple[str, ...]
+    key: CacheKey  # everything that determined the output (the recipe)
     notices: tuple[str, ...] = ()
     elapsed_s: float = 0.0
 
@@ -143,7 +143,7 @@ class EditService:
                 paths = await asyncio.to_thread(self._write_outputs, cached.task_id, cached.images, key)
                 await asyncio.to_thread(self._remember_reuse, request.owner, cached.task_id, key, prepared, paths, cached.usage)
                 elapsed = time.monotonic() - started
-                yield Finished(EditResult(paths, seed, cached.task_id, True, cached.usage, draft, key.input_sha256, notices, elapsed))
+                yield Finished(EditResult(paths, seed, cached.task_id, True, cached.usage, draft, key, notices, elapsed))
                 return
         digest = key.digest()
         if request.seed is not None and digest in self._leaders:
@@ -151,7 +151,7 @@ class EditService:
             task_id, paths, usage = await asyncio.shield(self._leaders[digest])
             await asyncio.to_thread(self._remember_reuse, request.owner, task_id, key, prepared, paths, usage)
             notices = (*notices, "Joined an identical edit that was already running: charged once.")
-            yield Finished(EditResult(paths, seed, task_id, True, usage, draft, key.input_sha256, notices, time.monotonic() - started))
+            yield Finished(EditResult(paths, seed, task_id, True, usage, draft, key, notices, time.monotonic() - started))
             return
         leader: asyncio.Future[tuple[str, tuple[Path, ...], dict[str, Any]]] = asyncio.get_running_loop().create_future()
         self._leaders[digest] = leader
@@ -209,16 +209,13 @@ class EditService:
         yield TaskStarted(task.id, task.usage, task.estimated_time_s)
         try:
             final = task
-            async for event in self._follow(client, task, wake):
+            async for event in self._follow(client, record, task, wake):
                 if isinstance(event, TaskProgress):
                     yield event
                 else:
                     final = event
             yield Stage("downloading", "Downloading results…", 1.0)
             paths, usage = await self._finish(client, record, final)
-        except TaskFailed:
-            await asyncio.to_thread(self._forget_failed, record)
-            raise
         except (asyncio.CancelledError, GeneratorExit):
             # The user stopped waiting, not paying: finish in the background so the result is kept.
             self._adopt(client, record)
@@ -227,15 +224,17 @@ class EditService:
             if nonce:
                 self.callbacks.release(nonce)  # type: ignore[union-attr]
         elapsed = time.monotonic() - started
-        yield Finished(EditResult(paths, key.seed, task.id, False, usage or task.usage, task_request, key.input_sha256, notices, elapsed))
+        yield Finished(EditResult(paths, key.seed, task.id, False, usage or task.usage, task_request, key, notices, elapsed))
 
-    async def _follow(self, client: QwenClient, task: Task, wake: asyncio.Event | None = None) -> AsyncIterator[TaskProgress | Task]:
-        """Progress events, then the completed task; a failed task raises TaskFailed."""
+    async def _follow(
+        self, client: QwenClient, record: InflightRecord, task: Task, wake: asyncio.Event | None = None
+    ) -> AsyncIterator[TaskProgress | Task]:
+        """Progress events, then the completed task; a failed task is forgotten and raises TaskFailed."""
         async for event in client.watch(task.id, first=task, wake=wake):
             if isinstance(event, (Queued, Running)):
                 yield TaskProgress(task.id, event.task.status, event.task.progress, event.task.estimated_time_s)
             elif isinstance(event, Failed):
-                await asyncio.to_thread(self.inflight.remove, task.id)
+                await asyncio.to_thread(self._forget, record)
                 raise TaskFailed(
                     f"The provider could not make this edit: {event.reason}",
                     task_id=task.id,
@@ -262,7 +261,7 @@ class EditService:
         client = client or self.client
         try:
             final = await client.get(record.task_id)
-            async for event in self._follow(client, final):
+            async for event in self._follow(client, record, final):
                 if isinstance(event, Task):
                     final = event
             await self._finish(client, record, final)
@@ -270,8 +269,7 @@ class EditService:
             return True
         except (TaskFailed, TaskNotFound, ResultUnavailable) as exc:
             log.warning("resumed task %s ended without results: %s", record.task_id, type(exc).__name__)
-            await asyncio.to_thread(self.inflight.remove, record.task_id)
-            await asyncio.to_thread(self._forget_failed, record)
+            await asyncio.to_thread(self._forget, record)
         except QwenUIError as exc:
             log.warning("could not resume task %s yet: %s", record.task_id, type(exc).__name__)
         return False
@@ -334,7 +332,9 @@ class EditService:
         self.history.start(owner, entry_id, recipe_for(key, task_id, 0), [(p.data, p.content_type) for p in prepared])
         self.history.finish(owner, entry_id, [str(p) for p in paths], from_cache=True, usage=usage)
 
-    def _forget_failed(self, record: InflightRecord) -> None:
+    def _forget(self, record: InflightRecord) -> None:
+        """A task that ended without results: drop its on-disk record and its running history entry."""
+        self.inflight.remove(record.task_id)
         if record.owner and self.history is not None:
             self.history.delete(record.owner, record.task_id)
 

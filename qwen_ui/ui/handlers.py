@@ -153,7 +153,8 @@ class EditHandlers:
                 ]
                 source = "from cache — no API call" if result.from_cache else f"in {result.elapsed_s:.1f} s"
                 status = f"Done: {len(result.paths)} image(s) {source}."
-                yield gallery, result.seed, status, str(write_zip(result)), describe_result(result)
+                archive = await asyncio.to_thread(write_zip, result)
+                yield gallery, result.seed, status, str(archive), describe_result(result)
                 return
             if isinstance(event, Stage):
                 progress(event.fraction, desc=event.message)

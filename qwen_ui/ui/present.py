@@ -12,6 +12,7 @@ from PIL import Image
 
 from qwen_ui.api.schema import LIMITS, auto_output_size, estimate_tokens
 from qwen_ui.errors import ApiError, QwenUIError, RateLimited
+from qwen_ui.recipe import recipe_for
 from qwen_ui.service import EditResult
 from qwen_ui.ui import text
 
@@ -28,25 +29,9 @@ def describe_error(exc: QwenUIError) -> str:
     return message
 
 
-def recipe(result: EditResult, index: int | None = None) -> dict[str, object]:
-    """Everything that determined an output, as saved next to it."""
-    request = result.request
-    data: dict[str, object] = {
-        "model": request.model,
-        "prompt": request.prompt,
-        "negative_prompt": request.negative_prompt,
-        "seed": result.seed,
-        "n": request.n,
-        "size": request.size or "auto",
-        "prompt_extend": request.prompt_extend,
-        "watermark": request.watermark,
-        "task_id": result.task_id,
-        "input_sha256": list(result.input_sha256),
-        "from_cache": result.from_cache,
-    }
-    if index is not None:
-        data["index"] = index
-    return data
+def recipe(result: EditResult, index: int) -> dict[str, object]:
+    """The ZIP's JSON sidecar: the PNG's own recipe, plus whether the run came from the cache."""
+    return {**recipe_for(result.key, result.task_id, index), "from_cache": result.from_cache}
 
 
 def describe_result(result: EditResult) -> str:
