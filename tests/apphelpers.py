@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,9 @@ from qwen_ui.ui import build_demo, launch_options
 from tests.conftest import FAST_RETRY, TEST_KEY
 
 
-def start_app(simulator_url: str, data_dir: Path, key: str = TEST_KEY, **env: str) -> tuple[Any, Runtime, str]:
+@contextmanager
+def running_app(simulator_url: str, data_dir: Path, key: str = TEST_KEY, **env: str) -> Iterator[tuple[str, Runtime]]:
+    """The app, in this process, talking to the test simulator; closed on exit. Yields (url, runtime)."""
     settings = load_settings(
         {
             "EVOLINK_API_KEY": key,
@@ -30,7 +34,16 @@ def start_app(simulator_url: str, data_dir: Path, key: str = TEST_KEY, **env: st
     runtime.client.retry = FAST_RETRY
     demo = build_demo(runtime)
     _, url, _ = demo.launch(prevent_thread_lock=True, quiet=True, **launch_options(runtime))
-    return demo, runtime, url
+    try:
+        yield url, runtime
+    finally:
+        demo.close()
+        runtime.close()
+
+
+def connect(url: str, downloads: Path) -> Client:
+    """A gradio_client for the app, saving result files under ``downloads``."""
+    return Client(url, verbose=False, analytics_enabled=False, download_files=str(downloads))
 
 
 def edit_arguments(images: list[Path | None], **params: Any) -> dict[str, Any]:

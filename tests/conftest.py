@@ -21,7 +21,7 @@ from qwen_ui.api.retry import RetryPolicy  # noqa: E402
 from qwen_ui.secrets import Secret  # noqa: E402
 from qwen_ui.serving import ServerThread  # noqa: E402
 from qwen_ui.simulator.app import SimulatorConfig, create_simulator_app  # noqa: E402
-from tests.helpers import SimulatorControl  # noqa: E402
+from tests.helpers import SimulatorControl, image_bytes  # noqa: E402
 
 # A recognisable key: tests grep for it wherever it must never appear.
 TEST_KEY = "sk-canary-7f3c2a9e41d04b8c"
@@ -56,3 +56,11 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         if name.startswith(("EVOLINK_", "QWEN_UI_")) or name in ("SPACE_HOST",):
             monkeypatch.delenv(name, raising=False)
     logging.getLogger("qwen_ui").setLevel(logging.DEBUG)
+
+
+@pytest.fixture
+def picture(tmp_path: Path) -> Path:
+    """A valid 640×480 PNG input on disk."""
+    path = tmp_path / "in.png"
+    path.write_bytes(image_bytes((640, 480)))
+    return path

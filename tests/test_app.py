@@ -15,22 +15,20 @@ from PIL import Image
 
 from qwen_ui.runtime import Runtime
 from qwen_ui.serving import ServerThread, free_port
-from tests.apphelpers import app_error, edit, start_app, submit_edit
+from tests.apphelpers import app_error, connect, edit, running_app, submit_edit
 from tests.helpers import SimulatorControl
 
 
 @pytest.fixture(scope="module")
 def app(simulator_server: ServerThread, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime]]:
-    demo, runtime, url = start_app(simulator_server.url, tmp_path_factory.mktemp("app"))
-    yield url, runtime
-    demo.close()
-    runtime.close()
+    with running_app(simulator_server.url, tmp_path_factory.mktemp("app")) as (url, runtime):
+        yield url, runtime
 
 
 @pytest.fixture
 def gradio(app: tuple[str, Runtime], tmp_path: Path) -> Iterator[Client]:
     app[1].cache.clear()  # each test starts with nothing cached
-    client = Client(app[0], verbose=False, analytics_enabled=False, download_files=str(tmp_path / "downloads"))
+    client = connect(app[0], tmp_path / "downloads")
     yield client
     client.close()
 
@@ -165,14 +163,9 @@ def test_a_failed_task_shows_the_providers_reason(gradio: Client, sim: Simulator
 
 
 def test_a_bad_key_is_its_own_sentence(simulator_server: ServerThread, sim: SimulatorControl, pictures: list[Path], tmp_path: Path) -> None:
-    demo, runtime, url = start_app(simulator_server.url, tmp_path / "badkey", key="sk-not-the-right-key")
-    try:
-        client = Client(url, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "dl"))
-        message = app_error(client, pictures[:1])
-        assert "API key is missing or not valid" in message and "sk-not-the-right-key" not in message
-    finally:
-        demo.close()
-        runtime.close()
+    with running_app(simulator_server.url, tmp_path / "badkey", key="sk-not-the-right-key") as (url, _):
+        message = app_error(connect(url, tmp_path / "dl"), pictures[:1])
+    assert "API key is missing or not valid" in message and "sk-not-the-right-key" not in message
 
 
 def test_results_survive_on_disk_not_as_provider_links(
@@ -200,19 +193,13 @@ def test_self_hosting_serves_inputs_from_the_apps_own_signed_route(
 ) -> None:
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    demo, runtime, url = start_app(
-        simulator_server.url, tmp_path / "self", QWEN_UI_IMAGE_HOST="self", QWEN_UI_PUBLIC_URL=public, GRADIO_SERVER_PORT=str(port)
-    )
-    try:
+    settings = {"QWEN_UI_IMAGE_HOST": "self", "QWEN_UI_PUBLIC_URL": public, "GRADIO_SERVER_PORT": str(port)}
+    with running_app(simulator_server.url, tmp_path / "self", **settings) as (url, runtime):
         assert runtime.settings.image_host == "self"
-        client = Client(url, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "dl"))
-        result = edit(client, pictures[:2])
-        assert result[2].startswith("Done")
-        assert sim.stats()["uploads"] == 0  # the simulator fetched the inputs from the app, not its file service
-        assert len(list((tmp_path / "self" / "share").iterdir())) == 2
-    finally:
-        demo.close()
-        runtime.close()
+        result = edit(connect(url, tmp_path / "dl"), pictures[:2])
+    assert result[2].startswith("Done")
+    assert sim.stats()["uploads"] == 0  # the simulator fetched the inputs from the app, not its file service
+    assert len(list((tmp_path / "self" / "share").iterdir())) == 2
 
 
 def test_one_users_slow_task_does_not_hold_up_another(gradio: Client, sim: SimulatorControl, pictures: list[Path]) -> None:

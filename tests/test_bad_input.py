@@ -15,21 +15,19 @@ from qwen_ui.errors import InputError
 from qwen_ui.runtime import Runtime
 from qwen_ui.service import EditRequest
 from qwen_ui.serving import ServerThread
-from tests.apphelpers import app_error, edit, start_app
+from tests.apphelpers import app_error, connect, edit, running_app
 from tests.helpers import SimulatorControl, image_bytes
 
 
 @pytest.fixture(scope="module")
 def app(simulator_server: ServerThread, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime]]:
-    demo, runtime, url = start_app(simulator_server.url, tmp_path_factory.mktemp("bad-input"))
-    yield url, runtime
-    demo.close()
-    runtime.close()
+    with running_app(simulator_server.url, tmp_path_factory.mktemp("bad-input")) as (url, runtime):
+        yield url, runtime
 
 
 @pytest.fixture
 def gradio(app: tuple[str, Runtime], tmp_path: Path) -> Iterator[Client]:
-    client = Client(app[0], verbose=False, analytics_enabled=False, download_files=str(tmp_path / "dl"))
+    client = connect(app[0], tmp_path / "dl")
     yield client
     client.close()
 

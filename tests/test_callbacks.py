@@ -12,14 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from gradio_client import Client
 from PIL import Image
 
 from qwen_ui.api.retry import PollPolicy
 from qwen_ui.callbacks import CallbackHub
 from qwen_ui.secrets import Secret
 from qwen_ui.serving import ServerThread, free_port
-from tests.apphelpers import edit, start_app
+from tests.apphelpers import connect, edit, running_app
 from tests.helpers import SimulatorControl
 
 forwarded: list[dict[str, object]] = []
@@ -84,17 +83,12 @@ def test_with_a_public_url_the_edit_is_woken_by_the_callback_not_by_polling(
     simulator_server: ServerThread, sim: SimulatorControl, tmp_path: Path
 ) -> None:
     port = free_port()
-    demo, runtime, url = start_app(
-        simulator_server.url, tmp_path / "push", QWEN_UI_PUBLIC_URL=f"http://127.0.0.1:{port}", GRADIO_SERVER_PORT=str(port)
-    )
-    runtime.client.poll = PollPolicy(first_s=30.0, max_s=30.0, near_finish_s=30.0)  # polling alone would take 30 s
-    try:
-        picture = tmp_path / "in.png"
-        Image.new("RGB", (600, 400), "gold").save(picture)
+    settings = {"QWEN_UI_PUBLIC_URL": f"http://127.0.0.1:{port}", "GRADIO_SERVER_PORT": str(port)}
+    picture = tmp_path / "in.png"
+    Image.new("RGB", (600, 400), "gold").save(picture)
+    with running_app(simulator_server.url, tmp_path / "push", **settings) as (url, runtime):
+        runtime.client.poll = PollPolicy(first_s=30.0, max_s=30.0, near_finish_s=30.0)  # polling alone would take 30 s
         started = time.monotonic()
-        result = edit(Client(url, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "dl")), [picture], seed=31)
-        assert result[2].startswith("Done") and time.monotonic() - started < 10
-        assert sim.stats()["callbacks_delivered"] == 1 and sim.creates == 1
-    finally:
-        demo.close()
-        runtime.close()
+        result = edit(connect(url, tmp_path / "dl"), [picture], seed=31)
+    assert result[2].startswith("Done") and time.monotonic() - started < 10
+    assert sim.stats()["callbacks_delivered"] == 1 and sim.creates == 1

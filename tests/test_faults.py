@@ -15,12 +15,11 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from gradio_client import Client
-from PIL import Image
 
 from qwen_ui.api.retry import PollPolicy
 from qwen_ui.runtime import Runtime
 from qwen_ui.serving import ServerThread, free_port
-from tests.apphelpers import app_error, edit, start_app, submit_edit
+from tests.apphelpers import app_error, connect, edit, running_app, submit_edit
 from tests.conftest import TEST_KEY
 from tests.helpers import SimulatorControl
 from tests.test_startup import ROOT, app_env
@@ -28,27 +27,18 @@ from tests.test_startup import ROOT, app_env
 
 @pytest.fixture(scope="module")
 def app(simulator_server: ServerThread, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime]]:
-    demo, runtime, url = start_app(simulator_server.url, tmp_path_factory.mktemp("faults"), QWEN_UI_HTTP_TIMEOUT_S="1")
-    runtime.service.resolver = lambda host: ["93.184.215.14"]  # no DNS here; the names used below are public
-    runtime.client.poll = PollPolicy(outage_tolerance_s=2.0)
-    yield url, runtime
-    demo.close()
-    runtime.close()
+    with running_app(simulator_server.url, tmp_path_factory.mktemp("faults"), QWEN_UI_HTTP_TIMEOUT_S="1") as (url, runtime):
+        runtime.service.resolver = lambda host: ["93.184.215.14"]  # no DNS here; the names used below are public
+        runtime.client.poll = PollPolicy(outage_tolerance_s=2.0)
+        yield url, runtime
 
 
 @pytest.fixture
 def gradio(app: tuple[str, Runtime], tmp_path: Path) -> Iterator[Client]:
     app[1].cache.clear()
-    client = Client(app[0], verbose=False, analytics_enabled=False, download_files=str(tmp_path / "dl"))
+    client = connect(app[0], tmp_path / "dl")
     yield client
     client.close()
-
-
-@pytest.fixture
-def picture(tmp_path: Path) -> Path:
-    path = tmp_path / "in.png"
-    Image.new("RGB", (640, 480), "orange").save(path)
-    return path
 
 
 @pytest.fixture
@@ -179,22 +169,13 @@ def test_a_restart_mid_task_picks_the_task_up_again_and_keeps_its_result(
         time.sleep(0.1)
     assert list((data_dir / "inflight").glob("*.json")), "with the app down, nobody has saved the result yet"
 
-    demo, runtime, url = start_app(simulator_server.url, data_dir)
-    try:
+    with running_app(simulator_server.url, data_dir) as (url, _):
         deadline = time.monotonic() + 15
         while list((data_dir / "inflight").glob("*.json")) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not list((data_dir / "inflight").glob("*.json")), "the task was not picked up again"
-        again = edit(
-            Client(url, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "dl2")),
-            [picture],
-            seed=77,
-            prompt="survive a restart",
-        )
-        assert "from cache" in again[2] and sim.creates == 1
-    finally:
-        demo.close()
-        runtime.close()
+        again = edit(connect(url, tmp_path / "dl2"), [picture], seed=77, prompt="survive a restart")
+    assert "from cache" in again[2] and sim.creates == 1
 
 
 def wait_for_app(url: str, downloads: Path) -> Client:
@@ -202,7 +183,7 @@ def wait_for_app(url: str, downloads: Path) -> Client:
     while True:
         try:
             if httpx.get(url, timeout=1).status_code == 200:
-                return Client(url, verbose=False, analytics_enabled=False, download_files=str(downloads))
+                return connect(url, downloads)
         except httpx.HTTPError:
             assert time.monotonic() < deadline, "app did not start"
             time.sleep(0.1)

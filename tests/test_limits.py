@@ -7,14 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gradio_client import Client
-from PIL import Image
 
 from qwen_ui.config import load_settings
 from qwen_ui.errors import QuotaExceeded
 from qwen_ui.limits import EditLimiter
 from qwen_ui.serving import ServerThread
-from tests.apphelpers import app_error, edit, start_app, submit_edit
+from tests.apphelpers import app_error, connect, edit, running_app, submit_edit
 from tests.helpers import SimulatorControl
 
 
@@ -59,27 +57,16 @@ def test_a_visitor_is_known_by_address_and_by_session() -> None:
 
 @pytest.fixture(scope="module")
 def limited_app(simulator_server: ServerThread, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    demo, runtime, url = start_app(
-        simulator_server.url, tmp_path_factory.mktemp("limits"), QWEN_UI_EDITS_PER_MINUTE="3", QWEN_UI_EDITS_AT_ONCE="1"
-    )
-    yield url
-    demo.close()
-    runtime.close()
-
-
-@pytest.fixture
-def picture(tmp_path: Path) -> Path:
-    path = tmp_path / "in.png"
-    Image.new("RGB", (600, 400), "pink").save(path)
-    return path
+    limits = {"QWEN_UI_EDITS_PER_MINUTE": "3", "QWEN_UI_EDITS_AT_ONCE": "1"}
+    with running_app(simulator_server.url, tmp_path_factory.mktemp("limits"), **limits) as (url, _):
+        yield url
 
 
 def test_a_second_edit_at_once_from_the_same_visitor_is_refused(
     limited_app: str, sim: SimulatorControl, picture: Path, tmp_path: Path
 ) -> None:
     sim.configure(task_seconds=1.5)
-    first = Client(limited_app, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "a"))
-    second = Client(limited_app, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "b"))
+    first, second = connect(limited_app, tmp_path / "a"), connect(limited_app, tmp_path / "b")
     job = submit_edit(first, [picture], prompt="one", seed=1)
     deadline = time.monotonic() + 10
     while sim.creates == 0 and time.monotonic() < deadline:
@@ -90,7 +77,7 @@ def test_a_second_edit_at_once_from_the_same_visitor_is_refused(
 
 
 def test_the_fourth_edit_in_a_minute_is_refused(limited_app: str, sim: SimulatorControl, picture: Path, tmp_path: Path) -> None:
-    client = Client(limited_app, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "c"))
+    client = connect(limited_app, tmp_path / "c")
     made, refusal = 0, ""
     for seed in range(10, 14):  # earlier tests of this module may already have used some of the three
         try:

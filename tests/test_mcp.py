@@ -12,7 +12,7 @@ from mcp.client.streamable_http import streamable_http_client
 
 from qwen_ui.runtime import Runtime
 from qwen_ui.serving import ServerThread
-from tests.apphelpers import start_app
+from tests.apphelpers import running_app
 from tests.helpers import SimulatorControl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,10 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def mcp_app(simulator_server: ServerThread, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime]]:
-    demo, runtime, url = start_app(simulator_server.url, tmp_path_factory.mktemp("mcp"), QWEN_UI_MCP_SERVER="1")
-    yield url, runtime
-    demo.close()
-    runtime.close()
+    with running_app(simulator_server.url, tmp_path_factory.mktemp("mcp"), QWEN_UI_MCP_SERVER="1") as (url, runtime):
+        yield url, runtime
 
 
 async def test_an_agent_can_list_and_call_the_edit_tool(mcp_app: tuple[str, Runtime], sim: SimulatorControl) -> None:
@@ -41,12 +39,8 @@ async def test_an_agent_can_list_and_call_the_edit_tool(mcp_app: tuple[str, Runt
 def test_mcp_is_off_unless_asked_for(simulator_server: ServerThread, tmp_path: Path) -> None:
     import httpx
 
-    demo, runtime, url = start_app(simulator_server.url, tmp_path / "no-mcp")
-    try:
+    with running_app(simulator_server.url, tmp_path / "no-mcp") as (url, _):
         assert httpx.get(f"{url}gradio_api/mcp/schema").status_code == 404
-    finally:
-        demo.close()
-        runtime.close()
 
 
 def test_the_readme_mcp_example_works(

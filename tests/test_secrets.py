@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from gradio_client import Client
 from PIL import Image
 
 from qwen_ui.config import load_settings
@@ -21,7 +20,7 @@ from qwen_ui.runtime import Runtime, build_runtime
 from qwen_ui.secrets import Secret
 from qwen_ui.serving import ServerThread
 from qwen_ui.ui.handlers import EditHandlers, remember_key
-from tests.apphelpers import app_error, edit, start_app
+from tests.apphelpers import app_error, connect, edit, running_app
 from tests.conftest import TEST_KEY
 from tests.helpers import SimulatorControl
 
@@ -31,10 +30,8 @@ PASTED_KEY = "sk-paste-5d1e0c7b9a2f4e61"
 @pytest.fixture(scope="module")
 def app(simulator_server: ServerThread, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime, Path]]:
     data_dir = tmp_path_factory.mktemp("secrets")
-    demo, runtime, url = start_app(simulator_server.url, data_dir)
-    yield url, runtime, data_dir
-    demo.close()
-    runtime.close()
+    with running_app(simulator_server.url, data_dir) as (url, runtime):
+        yield url, runtime, data_dir
 
 
 def files_containing(root: Path, needle: str) -> list[Path]:
@@ -90,7 +87,7 @@ def test_the_server_key_never_leaks(
     url, runtime, data_dir = app
     picture = tmp_path / "in.png"
     Image.new("RGB", (600, 400), "teal").save(picture)
-    client = Client(url, verbose=False, analytics_enabled=False, download_files=str(tmp_path / "dl"))
+    client = connect(url, tmp_path / "dl")
     seen: list[Any] = [edit(client, [picture], seed=10), edit(client, [picture], seed=10)]  # a run and a cache hit
     for rule in ({"status": 401}, {"status": 402}, {"status": 429, "retry_after": "60"}, {"status": 500, "phase": "after"}):
         sim.fault(target="create", kind="status", **rule)
