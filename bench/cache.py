@@ -21,21 +21,7 @@ from qwen_ui.service import EditRequest
 
 def call(client: Client, image: Path, seed: int) -> float:
     started = time.perf_counter()
-    client.predict(
-        image1=handle_file(str(image)),
-        image2=None,
-        image3=None,
-        prompt="cache bench",
-        negative_prompt="",
-        n=1,
-        size="auto",
-        seed=seed,
-        randomize_seed=False,
-        prompt_extend=True,
-        watermark=False,
-        callback_url="",
-        api_name="/edit",
-    )
+    client.predict(image1=handle_file(str(image)), prompt="cache bench", seed=seed, randomize_seed=False, api_name="/edit")
     return time.perf_counter() - started
 
 

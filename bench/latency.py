@@ -22,21 +22,7 @@ def app_latency(app_url: str, sim_url: str, image: Path, runs: int) -> list[floa
     client = Client(app_url, verbose=False, analytics_enabled=False, download_files=False)
     added = []
     for i in range(runs):
-        result = client.predict(
-            image1=handle_file(str(image)),
-            image2=None,
-            image3=None,
-            prompt=f"latency {i}",
-            negative_prompt="",
-            n=1,
-            size="auto",
-            seed=i,
-            randomize_seed=False,
-            prompt_extend=True,
-            watermark=False,
-            callback_url="",
-            api_name="/edit",
-        )
+        result = client.predict(image1=handle_file(str(image)), prompt=f"latency {i}", seed=i, randomize_seed=False, api_name="/edit")
         available = time.time()
         task_id = result[4].split("`")[1]
         completed = httpx.get(f"{sim_url}/_simulator/tasks/{task_id}").json()["completed_unix"]
