@@ -108,7 +108,7 @@ class EditHandlers:
         """
         try:
             edit_request = EditRequest(
-                images=_read_slots(image1, image2, image3),
+                images=await asyncio.to_thread(_read_slots, image1, image2, image3),
                 prompt=prompt,
                 negative_prompt=negative_prompt or None,
                 n=int(n) if isinstance(n, float) and n.is_integer() else n,  # type: ignore[arg-type]
