@@ -44,6 +44,7 @@ class Runtime:
     cache: ResultCache
     service: EditService
     results_dir: Path
+    history: HistoryStore
     self_host: SignedFileHost | None = None
     simulator: ServerThread | None = None
     callbacks: CallbackHub | None = None
@@ -140,6 +141,7 @@ def build_runtime(settings: Settings) -> Runtime:
     results_dir = settings.data_dir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     inflight = InflightStore(settings.data_dir / "inflight")
+    history = HistoryStore(settings.data_dir / "history")
     # Push needs an address the API can call; the embedded simulator is polled.
     callbacks = CallbackHub(settings.signing_key, settings.public_url, http) if settings.public_url and not simulator else None
     service = EditService(
@@ -149,7 +151,7 @@ def build_runtime(settings: Settings) -> Runtime:
         results_dir=results_dir,
         inflight=inflight,
         callbacks=callbacks,
-        history=HistoryStore(settings.data_dir / "history"),
+        history=history,
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
     )
-    return Runtime(settings, http, client, host, cache, service, results_dir, self_host, simulator, callbacks)
+    return Runtime(settings, http, client, host, cache, service, results_dir, history, self_host, simulator, callbacks)

@@ -51,3 +51,16 @@ def test_history_survives_a_new_store_on_the_same_directory(tmp_path: Path) -> N
     HistoryStore(tmp_path / "h").start(browser, "task-1", RECIPE, [(image_bytes(), "image/png")])
     entry = HistoryStore(tmp_path / "h").get(browser, "task-1")
     assert entry is not None and Path(entry.inputs[0]).read_bytes() == image_bytes()
+
+
+def test_history_files_may_be_served_wherever_the_data_dir_is(tmp_path: Path) -> None:
+    from qwen_ui.config import load_settings
+    from qwen_ui.runtime import build_runtime
+    from qwen_ui.ui import launch_options
+
+    runtime = build_runtime(load_settings({"EVOLINK_API_KEY": "k", "QWEN_UI_DATA_DIR": str(tmp_path / "data")}))
+    try:
+        allowed = launch_options(runtime)["allowed_paths"]
+        assert str(runtime.history.directory) in allowed and str(runtime.results_dir) in allowed
+    finally:
+        runtime.close()

@@ -8,7 +8,6 @@ from typing import Any
 
 import gradio as gr
 
-from qwen_ui.history import HistoryStore
 from qwen_ui.limits import EditLimiter
 from qwen_ui.runtime import Runtime
 from qwen_ui.ui import text
@@ -36,9 +35,13 @@ def _examples(w: Widgets) -> None:
     )
 
 
+# Small page reactions: answered at once, outside the queue, no progress overlay, not in the API.
+QUICK: dict[str, Any] = {"queue": False, "show_progress": "hidden", "api_visibility": "private"}
+
+
 def _wire_helpers(w: Widgets) -> None:
-    """Hints, size logic, slot swapping: quick, unqueued, no progress overlay."""
-    quick: dict[str, Any] = {"queue": False, "show_progress": "hidden", "api_visibility": "private"}
+    """Hints, size logic, slot swapping, pasted key, restore from a PNG."""
+    quick = QUICK
     w.prompt.change(prompt_hint, w.prompt, w.prompt_hint, **quick)
     w.negative_prompt.change(negative_hint, w.negative_prompt, w.negative_hint, **quick)
     size_inputs = [w.n, w.size_choice, w.custom_width, w.custom_height, w.image1, w.image2, w.image3]
@@ -61,7 +64,7 @@ def _wire_helpers(w: Widgets) -> None:
 
 def _wire_history(w: Widgets, history: HistoryHandlers) -> None:
     """Per-browser history, re-attach after reload, results reused as inputs, before/after."""
-    quick: dict[str, Any] = {"queue": False, "show_progress": "hidden", "api_visibility": "private"}
+    quick = QUICK
     restored = [*w.slots, *w.settings, w.status]
     w.history.select(history.select_entry, [w.browser_id, w.history_ids], [w.selected_entry, w.selected_output], **quick)
     w.history_restore.click(history.restore, [w.browser_id, w.selected_entry], restored, **quick)
@@ -76,7 +79,7 @@ def _wire_history(w: Widgets, history: HistoryHandlers) -> None:
 def build_demo(runtime: Runtime) -> gr.Blocks:
     limiter = EditLimiter(per_minute=runtime.settings.edits_per_minute, at_once=runtime.settings.edits_at_once)
     handlers = EditHandlers(runtime.service, runtime.for_user_key, limiter)
-    history = HistoryHandlers(runtime.service.history or HistoryStore(runtime.settings.data_dir / "history"), runtime.service)
+    history = HistoryHandlers(runtime.history, runtime.service)
     with gr.Blocks(title=text.TITLE, analytics_enabled=False, delete_cache=(3600, 6 * 3600)) as demo:
         w = build_widgets(simulated=runtime.simulated)
         _wire_helpers(w)
@@ -148,7 +151,8 @@ def launch_options(runtime: Runtime) -> dict[str, Any]:
         "enable_monitoring": False,
         "max_file_size": f"{settings.max_upload_mb}mb",
         "footer_links": ["api"],
-        "allowed_paths": [str(runtime.results_dir)],
+        # Results and history inputs are handed back to the page; they may live outside the temp dir (/data in Docker).
+        "allowed_paths": [str(runtime.results_dir), str(runtime.history.directory)],
         "blocked_paths": [str(settings.cache_dir)],
         "app_kwargs": {"routes": runtime.routes(), "lifespan": runtime.lifespan},
         "theme": gr.themes.Default(
